@@ -1,0 +1,96 @@
+/**
+ * Schema migrations, applied in order at start-up; `PRAGMA user_version` holds the last applied.
+ * Kept as TypeScript strings so that they are part of the single-file bundle.
+ */
+export const migrations: readonly string[] = [
+  `
+  CREATE TABLE teams (
+    number      INTEGER PRIMARY KEY,
+    name        TEXT NOT NULL,
+    retired_at  TEXT
+  );
+  CREATE TABLE team_info (
+    team   INTEGER NOT NULL REFERENCES teams(number),
+    key    TEXT NOT NULL,
+    value  TEXT NOT NULL,            -- JSON: a string, or {username, password}
+    PRIMARY KEY (team, key)
+  );
+  CREATE TABLE pool_credentials (
+    team      INTEGER NOT NULL REFERENCES teams(number),
+    pool      TEXT NOT NULL,
+    position  INTEGER NOT NULL,
+    username  TEXT NOT NULL,
+    password  TEXT NOT NULL,
+    PRIMARY KEY (team, pool, position)
+  );
+  CREATE TABLE services (
+    id                    INTEGER PRIMARY KEY,
+    team                  INTEGER NOT NULL REFERENCES teams(number),
+    name                  TEXT NOT NULL,
+    subtype               TEXT NOT NULL,
+    host                  TEXT NOT NULL,
+    port                  INTEGER NOT NULL,
+    url                   TEXT NOT NULL DEFAULT '/',
+    external              INTEGER NOT NULL DEFAULT 0,
+    username              TEXT,
+    password              TEXT,
+    credential_pool       TEXT,
+    team_specific_info    TEXT,
+    team_specific         INTEGER NOT NULL DEFAULT 0,
+    protocol              TEXT,
+    http_string           TEXT,
+    http_regex            TEXT,
+    points                INTEGER NOT NULL,
+    timeout_ms            INTEGER NOT NULL,
+    options               TEXT NOT NULL DEFAULT '{}',
+    public_visibility     INTEGER NOT NULL DEFAULT 1,
+    blue_visibility       INTEGER NOT NULL DEFAULT 1,
+    green_visibility      INTEGER NOT NULL DEFAULT 1,
+    red_visibility        INTEGER NOT NULL DEFAULT 0,
+    administratively_down INTEGER NOT NULL DEFAULT 0,
+    down_reason           TEXT,
+    score_cap             INTEGER,
+    last_scan             INTEGER,   -- 1 up, 0 down, NULL never scanned
+    last_scan_time        TEXT,
+    last_scan_error       TEXT,
+    last_score_id         INTEGER,
+    in_progress           INTEGER NOT NULL DEFAULT 0,
+    retired_at            TEXT,
+    UNIQUE (team, name)
+  );
+  CREATE TABLE rounds (
+    id           INTEGER PRIMARY KEY,
+    started_at   TEXT NOT NULL,
+    finished_at  TEXT,
+    status       TEXT NOT NULL CHECK (status IN ('running', 'complete', 'aborted')),
+    pid          INTEGER
+  );
+  CREATE TABLE scores (
+    id          INTEGER PRIMARY KEY,
+    round_id    INTEGER REFERENCES rounds(id),
+    service_id  INTEGER NOT NULL REFERENCES services(id),
+    score       INTEGER NOT NULL,
+    raw_score   INTEGER NOT NULL,
+    up          INTEGER NOT NULL,
+    stage       TEXT,
+    error       TEXT,
+    duration_ms INTEGER,
+    created_at  TEXT NOT NULL
+  );
+  CREATE INDEX scores_by_round ON scores (round_id, service_id);
+  CREATE INDEX scores_by_service ON scores (service_id, id);
+  CREATE TABLE service_errors (
+    id          INTEGER PRIMARY KEY,
+    score_id    INTEGER NOT NULL REFERENCES scores(id),
+    detail      TEXT NOT NULL,
+    created_at  TEXT NOT NULL
+  );
+  CREATE INDEX service_errors_by_score ON service_errors (score_id);
+  CREATE TABLE runner (
+    id          INTEGER PRIMARY KEY CHECK (id = 1),
+    pid         INTEGER NOT NULL,
+    host        TEXT NOT NULL,
+    started_at  TEXT NOT NULL
+  );
+  `,
+]

@@ -1,0 +1,215 @@
+import type { Competition } from '../src/config/competition.ts'
+import type { CheckResult } from '../src/engine/check-result.ts'
+import type { Credentials, Service, TeamData, TeamInfoValue } from '../src/service.ts'
+import type { CheckDatabase } from '../src/service-type.ts'
+import { openDatabase, type OpenOptions, type SqliteDatabase } from './open-database.ts'
+import { serviceFromRow, type ServiceRow } from './rows.ts'
+import { acquireRunLock, releaseRunLock } from './run-lock.ts'
+import { syncCompetition, type SyncSummary } from './sync-competition.ts'
+
+/** A result ready to be written: the check result with the score after the cap. */
+export interface ScoreToRecord extends CheckResult {
+  rawScore: number
+}
+
+/** Latest state of one service, as `scanner status` shows it. */
+export interface StatusRow {
+  team: number
+  team_name: string
+  service: string
+  id: number
+  type: string
+  host: string
+  port: number
+  up: boolean | null
+  score: number | null
+  stage: string | null
+  error: string | null
+  last_scan_time: string | null
+  in_progress: boolean
+  administratively_down: boolean
+  down_reason: string | null
+  score_cap: number | null
+}
+
+const SERVICE_COLUMNS = `s.*, t.name AS team_name`
+
+/** The scanner's database: the only module that talks SQL to the engine and the CLI. */
+export class Store implements CheckDatabase {
+  readonly db: SqliteDatabase
+
+  constructor(db: SqliteDatabase) {
+    this.db = db
+  }
+
+  static open(file: string, options: OpenOptions = {}): Store {
+    return new Store(openDatabase(file, options))
+  }
+
+  close(): void {
+    if (this.db.open) this.db.close()
+  }
+
+  syncCompetition(competition: Competition): SyncSummary {
+    return syncCompetition(this.db, competition)
+  }
+
+  /** Takes the run lock (one round at a time per database) and repairs what a killed run left. */
+  acquireRunLock(): { repaired: number } {
+    return acquireRunLock(this.db)
+  }
+
+  releaseRunLock(): void {
+    releaseRunLock(this.db)
+  }
+
+  /** Active (not retired) services with their team names, in team and name order. */
+  activeServices(): Service[] {
+    const rows = this.db
+      .prepare<[], ServiceRow>(
+        `SELECT ${SERVICE_COLUMNS} FROM services s JOIN teams t ON t.number = s.team
+         WHERE s.retired_at IS NULL ORDER BY s.team, s.id`,
+      )
+      .all()
+    return rows.map(serviceFromRow)
+  }
+
+  /** Team info and credential pools of the active teams. */
+  teams(): Map<number, TeamData> {
+    const teams = new Map<number, TeamData>()
+    for (const t of this.db
+      .prepare<[], { number: number; name: string }>(
+        'SELECT number, name FROM teams WHERE retired_at IS NULL ORDER BY number',
+      )
+      .all()) {
+      teams.set(t.number, { number: t.number, name: t.name, info: {}, pools: {} })
+    }
+    for (const row of this.db
+      .prepare<[], { team: number; key: string; value: string }>('SELECT * FROM team_info')
+      .all()) {
+      const team = teams.get(row.team)
+      if (team) team.info[row.key] = JSON.parse(row.value) as TeamInfoValue
+    }
+    for (const row of this.db
+      .prepare<[], { team: number; pool: string; username: string; password: string }>(
+        'SELECT team, pool, username, password FROM pool_credentials ORDER BY team, pool, position',
+      )
+      .all()) {
+      const team = teams.get(row.team)
+      if (!team) continue
+      const pool: Credentials[] = (team.pools[row.pool] ??= [])
+      pool.push({ username: row.username, password: row.password })
+    }
+    return teams
+  }
+
+  beginRound(): number {
+    const info = this.db
+      .prepare(`INSERT INTO rounds (started_at, status, pid) VALUES (?, 'running', ?)`)
+      .run(new Date().toISOString(), process.pid)
+    return Number(info.lastInsertRowid)
+  }
+
+  markInProgress(serviceId: number): void {
+    this.db.prepare('UPDATE services SET in_progress = 1 WHERE id = ?').run(serviceId)
+  }
+
+  markFinished(serviceId: number): void {
+    this.db.prepare('UPDATE services SET in_progress = 0 WHERE id = ?').run(serviceId)
+  }
+
+  /** Runs `fn` in one write transaction. */
+  transaction<T>(fn: () => T): T {
+    return this.db.transaction(fn).immediate()
+  }
+
+  /**
+   * Writes every score of a round, the admin details, the latest state of each service, and marks
+   * the round complete: all in the caller's transaction, so a round is never half written.
+   */
+  recordRoundScores(roundId: number, scores: readonly ScoreToRecord[]): void {
+    const now = new Date().toISOString()
+    const insertScore = this.db.prepare(
+      `INSERT INTO scores (round_id, service_id, score, raw_score, up, stage, error, duration_ms, created_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    )
+    const insertError = this.db.prepare(
+      'INSERT INTO service_errors (score_id, detail, created_at) VALUES (?, ?, ?)',
+    )
+    const updateService = this.db.prepare(
+      `UPDATE services SET last_scan = ?, last_scan_time = ?, last_scan_error = ?, last_score_id = ? WHERE id = ?`,
+    )
+    for (const s of scores) {
+      const time = new Date(s.startedAt + s.durationMs).toISOString()
+      const { lastInsertRowid } = insertScore.run(
+        roundId,
+        s.serviceId,
+        s.score,
+        s.rawScore,
+        s.up ? 1 : 0,
+        s.stage,
+        s.error,
+        s.durationMs,
+        time,
+      )
+      if (s.detail !== null) insertError.run(lastInsertRowid, s.detail, now)
+      updateService.run(s.up ? 1 : 0, time, s.error, lastInsertRowid, s.serviceId)
+    }
+    this.db.prepare(`UPDATE rounds SET status = 'complete', finished_at = ? WHERE id = ?`).run(now, roundId)
+  }
+
+  abortRound(roundId: number): void {
+    this.db
+      .prepare(`UPDATE rounds SET status = 'aborted', finished_at = ? WHERE id = ? AND status = 'running'`)
+      .run(new Date().toISOString(), roundId)
+    this.db.prepare('UPDATE services SET in_progress = 0 WHERE in_progress = 1 AND external = 0').run()
+  }
+
+  /** Latest state of every active team x service. */
+  status(): StatusRow[] {
+    const rows = this.db
+      .prepare<[], ServiceRow & { score: number | null; stage: string | null }>(
+        `SELECT ${SERVICE_COLUMNS}, sc.score AS score, sc.stage AS stage
+         FROM services s JOIN teams t ON t.number = s.team LEFT JOIN scores sc ON sc.id = s.last_score_id
+         WHERE s.retired_at IS NULL ORDER BY s.team, s.id`,
+      )
+      .all()
+    return rows.map((r) => ({
+      team: r.team,
+      team_name: r.team_name,
+      service: r.name,
+      id: r.id,
+      type: r.subtype,
+      host: r.host,
+      port: r.port,
+      up: r.last_scan === null ? null : r.last_scan === 1,
+      score: r.score,
+      stage: r.stage,
+      error: r.last_scan_error,
+      last_scan_time: r.last_scan_time,
+      in_progress: r.in_progress === 1,
+      administratively_down: r.administratively_down === 1,
+      down_reason: r.down_reason,
+      score_cap: r.score_cap,
+    }))
+  }
+
+  /** White-team control: take a service administratively down (or back up). */
+  setAdministrativelyDown(serviceId: number, down: boolean, reason: string | null): void {
+    this.db
+      .prepare('UPDATE services SET administratively_down = ?, down_reason = ? WHERE id = ?')
+      .run(down ? 1 : 0, down ? reason : null, serviceId)
+  }
+
+  setScoreCap(serviceId: number, cap: number | null): void {
+    this.db.prepare('UPDATE services SET score_cap = ? WHERE id = ?').run(cap, serviceId)
+  }
+
+  rounds(): { id: number; started_at: string; finished_at: string | null; status: string }[] {
+    return this.db
+      .prepare<[], { id: number; started_at: string; finished_at: string | null; status: string }>(
+        'SELECT id, started_at, finished_at, status FROM rounds ORDER BY id',
+      )
+      .all()
+  }
+}
