@@ -1,0 +1,21 @@
+/** Runs at most `limit` tasks at once; the others wait in order. */
+export class Limiter {
+  #active = 0
+  readonly #waiting: (() => void)[] = []
+  readonly limit: number
+
+  constructor(limit: number) {
+    this.limit = Math.max(1, limit)
+  }
+
+  async run<T>(task: () => Promise<T>): Promise<T> {
+    if (this.#active >= this.limit) await new Promise<void>((resolve) => this.#waiting.push(resolve))
+    this.#active++
+    try {
+      return await task()
+    } finally {
+      this.#active--
+      this.#waiting.shift()?.()
+    }
+  }
+}

@@ -1,0 +1,88 @@
+import { availableParallelism } from 'node:os'
+import { Store } from '../../db/store.ts'
+import type { Competition } from '../config/competition.ts'
+import type { ServiceRegistry } from '../registry.ts'
+import { ASSET_WORKER, seaModule } from '../runtime/embedded.ts'
+import type { WorkerSource } from './check-thread.ts'
+import { runRound, type RoundProgress, type RoundSummary } from './round.ts'
+import type { CompiledServices } from './services-loader.ts'
+import { WorkerPool } from './worker-pool.ts'
+
+export interface EngineOptions {
+  /** Worker threads (default: one per core, at most one per team). */
+  workers?: number
+  /** Checks in flight at once per thread. */
+  maxInFlight?: number
+  stallMs?: number
+  services: CompiledServices
+  workerSource?: WorkerSource
+  log: (line: string) => void
+  progress?: (progress: RoundProgress) => void
+}
+
+export const DEFAULT_MAX_IN_FLIGHT = 256
+export const DEFAULT_STALL_MS = 1000
+
+/** The worker script: embedded in the single binary, a file when running from the sources. */
+export function defaultWorkerSource(): WorkerSource {
+  const sea = seaModule()
+  if (sea) return { code: sea.getAsset(ASSET_WORKER, 'utf8') }
+  return { file: new URL('./worker-entry.ts', import.meta.url) }
+}
+
+/** Starts the worker pool sized for a competition. */
+export async function startPool(
+  competition: Pick<Competition, 'teams'>,
+  options: EngineOptions,
+): Promise<WorkerPool> {
+  const wanted = options.workers ?? availableParallelism()
+  return WorkerPool.start({
+    size: Math.max(1, Math.min(wanted, Math.max(1, competition.teams.length))),
+    services: options.services,
+    maxInFlight: options.maxInFlight ?? DEFAULT_MAX_IN_FLIGHT,
+    stallMs: options.stallMs ?? DEFAULT_STALL_MS,
+    heartbeatMs: 50,
+    graceMs: 2000,
+    source: options.workerSource ?? defaultWorkerSource(),
+    log: options.log,
+  })
+}
+
+/**
+ * `scanner run --round`: takes the run lock (repairing what a killed run left), syncs the config
+ * into the database, runs one round and releases the lock. The config must be valid already.
+ */
+export async function runSingleRound(
+  dbFile: string,
+  competition: Competition,
+  registry: ServiceRegistry,
+  options: EngineOptions,
+): Promise<{ summary: RoundSummary; store: Store }> {
+  const store = Store.open(dbFile)
+  try {
+    const { repaired } = store.acquireRunLock()
+    if (repaired > 0)
+      options.log(`Scanner: marked ${repaired} round(s) cut short by a stopped scanner as aborted`)
+    try {
+      store.syncCompetition(competition)
+      const pool = await startPool(competition, options)
+      try {
+        const summary = await runRound({
+          store,
+          registry,
+          pool,
+          log: options.log,
+          progress: options.progress,
+        })
+        return { summary, store }
+      } finally {
+        await pool.close()
+      }
+    } finally {
+      store.releaseRunLock()
+    }
+  } catch (err) {
+    store.close()
+    throw err
+  }
+}
