@@ -1,0 +1,25 @@
+/** The check types that come with the scanner. */
+import { ServiceRegistry } from '../src/sdk.ts'
+import { DnsCheck } from './dns.ts'
+import { HttpCheck, HttpsCheck } from './http.ts'
+import { RdpCheck } from './rdp.ts'
+import { RemoteAdminCheck } from './remote-admin.ts'
+import { SshCheck } from './ssh.ts'
+import { TcpCheck } from './tcp.ts'
+
+export const BUILTIN_TYPES = [
+  TcpCheck,
+  HttpCheck,
+  HttpsCheck,
+  SshCheck,
+  DnsCheck,
+  RdpCheck,
+  RemoteAdminCheck,
+] as const
+
+/** A new registry holding every built-in check type (a new one each call: callers may add to it). */
+export function builtinTypes(): ServiceRegistry {
+  const registry = new ServiceRegistry()
+  for (const cls of BUILTIN_TYPES) registry.register(cls)
+  return registry
+}

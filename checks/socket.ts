@@ -1,0 +1,121 @@
+/**
+ * Sockets tied to a check's abort signal, shared by the checks that speak their protocol by hand
+ * (tcp, rdp, dns over TCP) and by those whose library takes a socket (http, ssh). A socket made
+ * here is destroyed the moment the check times out, whatever it is doing, and never throws an
+ * unhandled `error` event whatever the server does.
+ */
+import { connect, isIP, type Socket } from 'node:net'
+import { connect as tlsConnect, type TLSSocket } from 'node:tls'
+import { CheckFailure } from '../src/sdk.ts'
+
+const ignore = (): void => undefined
+
+/** Destroys `socket` when `signal` aborts, for as long as the socket lives. */
+function bindToSignal(socket: Socket, signal: AbortSignal): void {
+  const onAbort = () => socket.destroy()
+  signal.addEventListener('abort', onAbort, { once: true })
+  socket.once('close', () => signal.removeEventListener('abort', onAbort))
+}
+
+/** A TCP connection with Nagle off (a check sends small requests and waits for the answer). */
+export function connectTcp(host: string, port: number, signal: AbortSignal): Promise<Socket> {
+  return new Promise((resolve, reject) => {
+    if (signal.aborted) return reject(signal.reason as Error)
+    const socket = connect({ host, port, noDelay: true })
+    socket.on('error', ignore)
+    bindToSignal(socket, signal)
+    const fail = (err: Error) => reject(signal.aborted ? (signal.reason as Error) : err)
+    socket.once('error', fail)
+    socket.once('close', () => fail(new Error('connection closed while connecting')))
+    socket.once('connect', () => {
+      socket.off('error', fail)
+      resolve(socket)
+    })
+  })
+}
+
+export interface TlsSettings {
+  /** Server name for SNI and, when verifying, the certificate (an IP address is checked as such). */
+  name: string
+  /** Check the certificate chain and name. When off, legacy protocol versions are accepted too. */
+  verify: boolean
+  alpn?: string[]
+}
+
+/** A TLS session over a connected socket; the handshake is done when it resolves. */
+export function startTls(socket: Socket, settings: TlsSettings, signal: AbortSignal): Promise<TLSSocket> {
+  return new Promise((resolve, reject) => {
+    if (signal.aborted) return reject(signal.reason as Error)
+    const tls = tlsConnect({
+      socket,
+      host: settings.name,
+      servername: isIP(settings.name) ? undefined : settings.name,
+      rejectUnauthorized: settings.verify,
+      ALPNProtocols: settings.alpn,
+      // Competition boxes run old systems: when not verifying, talk to them as their clients do.
+      ...(settings.verify ? {} : { minVersion: 'TLSv1' as const, ciphers: 'DEFAULT:@SECLEVEL=0' }),
+    })
+    tls.on('error', ignore)
+    bindToSignal(tls, signal)
+    const fail = (err: Error) => reject(signal.aborted ? (signal.reason as Error) : tlsFailure(err))
+    tls.once('error', fail)
+    tls.once('close', () => fail(new Error('the server closed the connection')))
+    tls.once('secureConnect', () => {
+      tls.off('error', fail)
+      resolve(tls)
+    })
+  })
+}
+
+/** A failed handshake in words: OpenSSL's reason without its file and line, Node's hints dropped. */
+function tlsFailure(err: Error): CheckFailure {
+  const openssl = /:SSL routines:[^:]*:([^:]+):/.exec(err.message)
+  let reason = openssl?.[1] ?? err.message.replace(/; if the root CA is installed locally.*$/s, '')
+  if (reason === 'wrong version number' || reason === 'packet length too long') {
+    reason = `the server does not speak TLS (${reason})`
+  }
+  return new CheckFailure('tls', `TLS handshake failed: ${reason}`, { cause: err, debug: err.stack })
+}
+
+/** What `readUpTo` got: at most `max` bytes, and whether the server closed its side. */
+export interface ReadResult {
+  data: Buffer
+  ended: boolean
+}
+
+/**
+ * Reads until `enough(data)` says so, `max` bytes have come, or the server closes; never keeps
+ * more than `max` bytes. Rejects with the abort reason when the check times out.
+ */
+export function readUpTo(
+  socket: Socket,
+  max: number,
+  signal: AbortSignal,
+  enough: (data: Buffer) => boolean = () => false,
+): Promise<ReadResult> {
+  return new Promise((resolve, reject) => {
+    let data = Buffer.alloc(0)
+    const done = (ended: boolean, err?: Error) => {
+      socket.off('data', onData)
+      socket.off('end', onEnd)
+      socket.off('close', onEnd)
+      socket.off('error', onError)
+      socket.pause()
+      if (signal.aborted) reject(signal.reason as Error)
+      else if (err) reject(err)
+      else resolve({ data, ended })
+    }
+    const onData = (chunk: Buffer) => {
+      data = Buffer.concat([data, chunk.subarray(0, max - data.length)])
+      if (data.length >= max || enough(data)) done(false)
+    }
+    const onEnd = () => done(true)
+    const onError = (err: Error) => done(true, err)
+    if (socket.destroyed || socket.readableEnded) return done(true)
+    socket.on('data', onData)
+    socket.once('end', onEnd)
+    socket.once('close', onEnd)
+    socket.once('error', onError)
+    socket.resume()
+  })
+}
