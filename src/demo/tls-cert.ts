@@ -1,0 +1,26 @@
+/**
+ * A fixed, self-signed certificate for `localhost` and `127.0.0.1` (EC P-256, valid until 2126),
+ * used by the demo servers that speak TLS (https, rdp). It is public and protects nothing: it
+ * exists so that the demo and the tests never generate keys at run time.
+ */
+
+export const DEMO_TLS_KEY = `-----BEGIN PRIVATE KEY-----
+MIGHAgEAMBMGByqGSM49AgEGCCqGSM49AwEHBG0wawIBAQQg1/GXYxDne0KHeMgY
+zYRH0syBxc4rqXrVSMRQxwF3VcOhRANCAATEsd01jLDvALSLfNcVGt98engxH+U3
+FHiAvRyIp3jFyRZalfXM5iRcScQjEqc5XkcwNsWrRjH3SP4ofvuT//5D
+-----END PRIVATE KEY-----
+`
+
+export const DEMO_TLS_CERT = `-----BEGIN CERTIFICATE-----
+MIIByDCCAW+gAwIBAgIUIk+RuuL0D/LR/JmBxJYm/goUjUAwCgYIKoZIzj0EAwIw
+KzESMBAGA1UEAwwJbG9jYWxob3N0MRUwEwYDVQQKDAxzY2FubmVyIGRlbW8wIBcN
+MjYxMTI1MDQ1OTE2WhgPMjEyNjExMDEwNDU5MTZaMCsxEjAQBgNVBAMMCWxvY2Fs
+aG9zdDEVMBMGA1UECgwMc2Nhbm5lciBkZW1vMFkwEwYHKoZIzj0CAQYIKoZIzj0D
+AQcDQgAExLHdNYyw7wC0i3zXFRrffHp4MR/lNxR4gL0ciKd4xckWWpX1zOYkXEnE
+IxKnOV5HMDbFq0Yx90j+KH77k//+Q6NvMG0wHQYDVR0OBBYEFBbfNtjP327A2W7i
+k683SFSB4WkIMB8GA1UdIwQYMBaAFBbfNtjP327A2W7ik683SFSB4WkIMA8GA1Ud
+EwEB/wQFMAMBAf8wGgYDVR0RBBMwEYIJbG9jYWxob3N0hwR/AAABMAoGCCqGSM49
+BAMCA0cAMEQCIHcFVO7GBSNOzG7ARKbKE1NwCdhLziiFb/yynamWTUwMAiB5m+B1
+3K80wpexj4o4fzhfLvTgJ+RFgqteTIH/6GKdJQ==
+-----END CERTIFICATE-----
+`
