@@ -1,0 +1,142 @@
+import assert from 'node:assert/strict'
+import { test, type TestContext } from 'node:test'
+import { startBlackhole } from '../../src/demo/blackhole.ts'
+import { startFlood } from '../../src/demo/flood.ts'
+import { DEMO_SSH_CLIENT_KEY, DEMO_SSH_CLIENT_PUBLIC_KEY } from '../../src/demo/ssh-keys.ts'
+import { startSshServer } from '../../src/demo/ssh-server.ts'
+import { closedPort, eventually, runCheck } from '../support/check.ts'
+import { makeService } from '../support/service.ts'
+import type { Service } from '../../src/service.ts'
+
+async function server(t: TestContext) {
+  const s = await startSshServer({
+    users: { alice: 'Winter2026!', deploy: { authorizedKey: DEMO_SSH_CLIENT_PUBLIC_KEY } },
+  })
+  t.after(() => s.close())
+  return s
+}
+
+const alice = (port: number, options: Record<string, unknown> = {}, extra: Partial<Service> = {}) =>
+  makeService({ subtype: 'ssh', port, username: 'alice', password: 'Winter2026!', options, ...extra })
+
+test('ssh: up when the password login succeeds (no command: the login is the check)', async (t) => {
+  const s = await server(t)
+  const { result, logs } = await runCheck(alice(s.port))
+  assert.equal(result.up, true, result.error ?? '')
+  assert.deepEqual(logs, [`TeamWorker-1: Success Team1 : SSH login to 127.0.0.1:${s.port}`])
+})
+
+test('ssh: up when the command output matches expect, expect_exact and expect_regex', async (t) => {
+  const s = await server(t)
+  const options = { command: 'id -un', expect: 'ali', expect_exact: '{username}', expect_regex: '^alice$' }
+  const { result } = await runCheck(alice(s.port, options))
+  assert.equal(result.up, true, result.error ?? '')
+})
+
+test('ssh: takes a few milliseconds, not Nagle delays', async (t) => {
+  const s = await server(t)
+  await runCheck(alice(s.port, { command: 'echo warm' }))
+  const { result } = await runCheck(alice(s.port, { command: 'echo hi', expect: 'hi' }))
+  assert.equal(result.up, true, result.error ?? '')
+  assert.ok(result.durationMs < 100, `took ${result.durationMs} ms`)
+})
+
+test('ssh: up with a private_key login', async (t) => {
+  const s = await server(t)
+  const service = makeService({
+    subtype: 'ssh',
+    port: s.port,
+    username: 'deploy',
+    options: { private_key: DEMO_SSH_CLIENT_KEY, command: 'whoami', expect_exact: 'deploy' },
+  })
+  const { result } = await runCheck(service)
+  assert.equal(result.up, true, result.error ?? '')
+})
+
+test('ssh: down with stage "auth" when the password is wrong', async (t) => {
+  const s = await server(t)
+  const { result, logs } = await runCheck(alice(s.port, { command: 'id -un' }, { password: 'Summer2026!' }))
+  assert.equal(result.stage, 'auth')
+  assert.equal(result.error, 'login refused for user "alice"')
+  assert.match(logs[0]!, /FAIL Team1 : SSH login to/)
+})
+
+test('ssh: down with stage "auth" when the service has no credentials', async (t) => {
+  const s = await server(t)
+  const { result } = await runCheck(makeService({ subtype: 'ssh', port: s.port }))
+  assert.equal(result.stage, 'auth')
+  assert.match(result.error!, /no credentials/)
+})
+
+test('ssh: down with stage "match" when the output is not the expected one, quoting it', async (t) => {
+  const s = await server(t)
+  const { result } = await runCheck(alice(s.port, { command: 'id -un', expect_exact: 'root' }))
+  assert.equal(result.stage, 'match')
+  assert.equal(result.error, 'output of "id -un" is not exactly "root"; received "alice"')
+})
+
+test('ssh: down with stage "action" when the command exits with another status than 0', async (t) => {
+  const s = await server(t)
+  const { result } = await runCheck(alice(s.port, { command: 'systemctl status nginx' }))
+  assert.equal(result.stage, 'action')
+  assert.equal(
+    result.error,
+    'command "systemctl status nginx" exited with status 127: "sh: 1: systemctl: not found"',
+  )
+})
+
+test('ssh: down with stage "connect" when the port is closed', async () => {
+  const { result } = await runCheck(alice(await closedPort()))
+  assert.equal(result.stage, 'connect')
+  assert.equal(result.error, 'connection refused')
+})
+
+test('ssh: times out on time in stage "connect" when the server accepts and never answers', async (t) => {
+  const s = await startBlackhole()
+  t.after(() => s.close())
+  const { result } = await runCheck(alice(s.port, {}, { timeoutMs: 1000 }))
+  assert.equal(result.stage, 'connect')
+  assert.equal(result.error, 'timed out after 1 s')
+  assert.ok(result.durationMs >= 1000 && result.durationMs < 1300, `took ${result.durationMs} ms`)
+  await eventually(() => s.openConnections === 0, 1000, 'connection closed')
+})
+
+test('ssh: times out on time in stage "action" when the command never finishes', async (t) => {
+  const s = await server(t)
+  const { result } = await runCheck(alice(s.port, { command: 'sleep 3600' }, { timeoutMs: 1000 }))
+  assert.equal(result.stage, 'action')
+  assert.equal(result.error, 'timed out after 1 s')
+  assert.ok(result.durationMs < 1300, `took ${result.durationMs} ms`)
+})
+
+test('ssh: a command that writes forever is read no further than 64 KiB', async (t) => {
+  const s = await server(t)
+  const { result } = await runCheck(alice(s.port, { command: 'yes', expect: 'n' }))
+  assert.equal(result.stage, 'match')
+  assert.match(
+    result.error!,
+    /^output of "yes" \(first 65536 bytes\) does not contain "n"; received "y\\ny\\n/,
+  )
+  assert.ok(result.durationMs < 1000, `took ${result.durationMs} ms`)
+})
+
+test('ssh: a server that floods bytes instead of speaking SSH fails without hanging', async (t) => {
+  const s = await startFlood()
+  t.after(() => s.close())
+  const { result } = await runCheck(alice(s.port, {}, { timeoutMs: 1000 }))
+  assert.equal(result.up, false)
+  assert.equal(result.stage, 'connect')
+  assert.ok(result.durationMs < 1300, `took ${result.durationMs} ms`)
+  await eventually(() => s.openConnections === 0, 1000, 'connection closed')
+})
+
+test('ssh: expect without a command is refused by the options schema', () => {
+  assert.throws(() => makeService({ subtype: 'ssh', options: { expect: 'root' } }), /need a command/)
+})
+
+test('ssh: a private_key that cannot be read is refused by the options schema', () => {
+  assert.throws(
+    () => makeService({ subtype: 'ssh', options: { private_key: 'not a key' } }),
+    /private_key cannot be read/,
+  )
+})

@@ -1,0 +1,49 @@
+/**
+ * Service records for check tests, built as the config loader builds them: options parsed by the
+ * type's schema (defaults applied), the type's default port unless one is given.
+ */
+import { builtinTypes } from '../../checks/builtin-types.ts'
+import type { Service } from '../../src/service.ts'
+
+export type ServiceOverrides = Partial<Omit<Service, 'options'>> & {
+  subtype: string
+  options?: Record<string, unknown>
+}
+
+let nextId = 1
+
+/** A service of type `subtype` on 127.0.0.1 with a 2 s timeout and 5 points. */
+export function makeService(overrides: ServiceOverrides): Service {
+  const cls = builtinTypes().get(overrides.subtype)
+  if (!cls) throw new Error(`no built-in check type "${overrides.subtype}"`)
+  const { options = {}, ...fields } = overrides
+  return {
+    id: nextId++,
+    team: 1,
+    teamName: 'Team 1',
+    name: overrides.subtype,
+    host: '127.0.0.1',
+    port: cls.defaultPort,
+    url: '',
+    external: false,
+    username: null,
+    password: null,
+    credentialPool: null,
+    teamSpecificInfo: null,
+    teamSpecific: false,
+    protocol: null,
+    httpString: null,
+    httpRegex: null,
+    points: 5,
+    timeoutMs: 2000,
+    publicVisibility: true,
+    blueVisibility: true,
+    greenVisibility: true,
+    redVisibility: true,
+    administrativelyDown: false,
+    downReason: null,
+    scoreCap: null,
+    ...fields,
+    options: cls.options.parse(options) as Record<string, unknown>,
+  }
+}
