@@ -16,9 +16,10 @@ services:
 
 for (const bad of ['spin', 'exits']) {
   test(`engine: a check that never settles, one that throws and one that ${bad === 'spin' ? 'spins the CPU forever' : 'ends its thread'} cost no other check its points`, async (t) => {
-    const started = performance.now()
     const run = await runRoundWith(t, yaml(bad), { workers: 1 })
-    const elapsed = (performance.now() - started) / 1000
+    // The round itself (not loading the check types or starting the pool) ends within the
+    // timeout plus a grace for noticing the stall, replacing the thread and re-running innocents.
+    const elapsed = run.summary.durationMs / 1000
     assert.ok(elapsed < TIMEOUT_S + 3, `round took ${elapsed.toFixed(2)} s`)
     for (const team of [1, 2, 3, 4]) {
       for (const name of ['a', 'b', 'c'])
