@@ -72,7 +72,12 @@ const cli = yargs(hideBin(process.argv))
   .command(
     'demo',
     'start demo targets on loopback, run one round of a demo competition, show the status table',
-    (y) => y.option('keep', { type: 'boolean', default: false, describe: 'keep the demo folder (config, database, scan log)' }),
+    (y) =>
+      y.option('keep', {
+        type: 'boolean',
+        default: false,
+        describe: 'keep the demo folder (config, database, scan log)',
+      }),
     async (argv) => demoCommand({ ...common(argv), keep: argv.keep }, out),
   )
   .command('status', 'latest state of every team x service', {}, async (argv) =>

@@ -29,7 +29,9 @@ export async function demoCommand(args: DemoArgs, out: (text: string) => void): 
       log: log.write,
     })
     try {
-      out(`Demo round done in ${(summary.durationMs / 1000).toFixed(1)} s: 3 teams on loopback, some services broken on purpose.\n`)
+      out(
+        `Demo round done in ${(summary.durationMs / 1000).toFixed(1)} s: 3 teams on loopback, some services broken on purpose.\n`,
+      )
       out(statusTable(store.status()))
     } finally {
       store.close()

@@ -25,7 +25,10 @@ export async function runCommand(args: RunArgs, out: (text: string) => void): Pr
   const competition = loadCompetition(args, registry)
   const log = new ScanLog(scanLogPath(args.db))
   const progress = process.stderr.isTTY
-    ? (p: RoundProgress) => process.stderr.write(`\rround: ${p.checksDone}/${p.checks} checks, ${p.teamsDone}/${p.teams} teams done `)
+    ? (p: RoundProgress) =>
+        process.stderr.write(
+          `\rround: ${p.checksDone}/${p.checks} checks, ${p.teamsDone}/${p.teams} teams done `,
+        )
     : undefined
   let store: Store | undefined
   try {

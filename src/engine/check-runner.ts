@@ -72,20 +72,39 @@ function instantiate(cls: ServiceTypeClass, run: CheckRun, sink: CheckSink): Ser
   return instance
 }
 
-/** The check type that really checks a service: `resolveMulti` may name another type. */
+/**
+ * The check type that really checks a service (`resolveMulti` may name another type), and the
+ * service as that type sees it: its options read with the chosen type's schema, so its defaults
+ * apply and the options only the multi-protocol type knows are left out.
+ */
 function resolve(
   registry: ServiceRegistry,
   instance: ServiceType<never>,
   service: Service,
   run: CheckRun,
   sink: CheckSink,
-): ServiceType<never> {
+): { type: ServiceType<never>; service: Service } {
   const name = instance.resolveMulti(service as Service<never>)
-  if (name === 'self' || name === instance.shortName) return instance
+  if (name === 'self' || name === instance.shortName) return { type: instance, service }
   const cls = registry.get(name)
   if (!cls)
     throw new CheckFailure('connect', `check type "${instance.shortName}" resolved to unknown type "${name}"`)
-  return instantiate(cls, run, sink)
+  const schema = cls.options
+  const shape = (schema as { shape?: Record<string, unknown> }).shape
+  const options = service.options
+  const input = shape ? Object.fromEntries(Object.entries(options).filter(([key]) => key in shape)) : options
+  const parsed = schema.safeParse(input)
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((i) => `${i.path.join('.') || 'options'}: ${i.message}`)
+    throw new CheckFailure(
+      'connect',
+      `check type "${instance.shortName}" chose "${name}", whose options do not fit: ${problems.join('; ')}`,
+    )
+  }
+  return {
+    type: instantiate(cls, run, sink),
+    service: { ...service, options: parsed.data as Record<string, unknown> },
+  }
 }
 
 /** Runs `work` until it settles or the timeout expires, whichever comes first. */
@@ -175,8 +194,8 @@ export async function runStandardCheck(
   const outcome = await withTimeout(run, async () => {
     const cls = registry.get(service.subtype)
     if (!cls) throw new CheckFailure('connect', `unknown check type "${service.subtype}"`)
-    const type = resolve(registry, instantiate(cls, run, sink), service, run, sink)
-    const s = service as Service<never>
+    const { type, service: resolved } = resolve(registry, instantiate(cls, run, sink), service, run, sink)
+    const s = resolved as Service<never>
     await type.preCheck(s)
     try {
       await type.doCheck(s, run.context())
@@ -203,7 +222,7 @@ export async function runMassCheck(
   const outcome = await withTimeout(run, async () => {
     const cls = registry.get(first.subtype)
     if (!cls) throw new CheckFailure('connect', `unknown check type "${first.subtype}"`)
-    const type = resolve(registry, instantiate(cls, run, sink), first, run, sink)
+    const { type } = resolve(registry, instantiate(cls, run, sink), first, run, sink)
     const list = services as Service<never>[]
     await type.preCheck(list)
     try {

@@ -35,7 +35,7 @@ async function scanner(
 }
 
 test(
-  'single binary: built, copied alone into an empty folder, it runs types, validate and a round with a services.ts',
+  'single binary: built, copied alone into an empty folder, it runs types, validate, a round with a services.ts, and the demo',
   { timeout: 180_000 },
   async (t) => {
     await run(process.execPath, [join(root, 'build.mjs')], { cwd: root })
@@ -69,5 +69,14 @@ test(
       { team: 1, score: 4, up: 1, error: null },
       { team: 2, score: 0, up: 0, error: 'plant tripped at level 2' },
     ])
+
+    const demo = await scanner(binary, ['demo'], dir)
+    assert.equal(demo.code, 0, demo.stderr)
+    assert.match(demo.stdout, /^Blue One\s+web\s+http\s+127\.0\.0\.1:\d+\s+up\s+5\s*$/m)
+    assert.match(
+      demo.stdout,
+      /^Blue Two\s+ssh\s+ssh\s+127\.0\.0\.1:\d+\s+DOWN\s+0\s+auth\s+login refused for user "alice"/m,
+    )
+    assert.match(demo.stdout, /^7\/12 services up$/m)
   },
 )

@@ -36,7 +36,9 @@ function service(overrides: Partial<Service> = {}): Service {
   }
 }
 
-function registryWith(doCheck: (this: ServiceType, s: Service, ctx: CheckContext) => Promise<void>): ServiceRegistry {
+function registryWith(
+  doCheck: (this: ServiceType, s: Service, ctx: CheckContext) => Promise<void>,
+): ServiceRegistry {
   class X extends ServiceType {
     static override shortName = 'x'
     override doCheck(s: Service, ctx: CheckContext) {
