@@ -103,5 +103,10 @@ const cli = yargs(hideBin(process.argv))
   .version(false)
   .option('version', { type: 'boolean', describe: 'show the version of scanner, Node and SQLite' })
 
-if (process.argv.slice(2).includes('--version')) out(versionText())
-else cli.parseAsync().catch(fail)
+if (process.argv.slice(2).includes('--version')) {
+  try {
+    out(versionText())
+  } catch (err) {
+    fail(err)
+  }
+} else cli.parseAsync().catch(fail)

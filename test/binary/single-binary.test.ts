@@ -24,9 +24,13 @@ async function scanner(
   binary: string,
   args: string[],
   cwd: string,
+  env: Record<string, string> = {},
 ): Promise<{ code: number; stdout: string; stderr: string }> {
   try {
-    const { stdout, stderr } = await run(binary, args, { cwd, env: { PATH: '/usr/bin:/bin', HOME: cwd } })
+    const { stdout, stderr } = await run(binary, args, {
+      cwd,
+      env: { PATH: '/usr/bin:/bin', HOME: cwd, ...env },
+    })
     return { code: 0, stdout, stderr }
   } catch (err) {
     const e = err as { code: number; stdout: string; stderr: string }
@@ -69,6 +73,16 @@ test(
       { team: 1, score: 4, up: 1, error: null },
       { team: 2, score: 0, up: 0, error: 'plant tripped at level 2' },
     ])
+
+    const noCache = await scanner(binary, ['status'], dir, {
+      SCANNER_CACHE_DIR: join(dir, 'scanner.db', 'cache'),
+    })
+    assert.equal(noCache.code, 1)
+    assert.match(
+      noCache.stderr,
+      /^scanner: cannot load the embedded SQLite addon from .*; set SCANNER_CACHE_DIR to a writable folder/,
+    )
+    assert.doesNotMatch(noCache.stderr, /\n\s+at /, 'no stack trace')
 
     const demo = await scanner(binary, ['demo'], dir)
     assert.equal(demo.code, 0, demo.stderr)
