@@ -11,6 +11,7 @@
  * - `max_body`: bytes of the body read at most (1 MiB); the rest is not downloaded and the content
  *   is matched against what was read.
  * - `tls_verify` (https): check the certificate (false: competition boxes are self-signed).
+ * - `tls_fingerprint` (https): the certificate's SHA-256 fingerprint must be this one (pinning).
  *
  * Stages: `connect`, `tls` (https), `auth` (basic auth refused), `action` (the request and the
  * status), `match` (the content). Redirects are not followed: a 301 fails the status unless listed.
@@ -21,7 +22,14 @@
  */
 import { isIP, type Socket } from 'node:net'
 import { Client } from 'undici'
-import { failureOf, flag, integer, listOf, matchExpected, tlsVerify } from '../src/check-options.ts'
+import {
+  failureOf,
+  flag,
+  integer,
+  listOf,
+  matchExpected,
+  tlsCertificateOptions,
+} from '../src/check-options.ts'
 import { CheckFailure, ServiceType, z, type CheckContext, type Service, type Stage } from '../src/sdk.ts'
 import { connectTcp, startTls } from './socket.ts'
 
@@ -34,7 +42,7 @@ export const httpOptions = z
     vhost: z.string().min(1).optional(),
     basic_auth: flag().default(false),
     max_body: integer(1, 256 * 1024 * 1024).default(DEFAULT_MAX_BODY),
-    tls_verify: tlsVerify(),
+    ...tlsCertificateOptions,
   })
   .strict()
 
@@ -76,7 +84,11 @@ export class HttpCheck extends ServiceType<HttpOptions> {
           const socket = await connectTcp(service.host, service.port, ctx.signal)
           if (!this.secure) return socket
           mark('tls')
-          return startTls(socket, { name, verify: options.tls_verify, alpn: ['http/1.1'] }, ctx.signal)
+          return startTls(
+            socket,
+            { name, verify: options.tls_verify, fingerprint: options.tls_fingerprint, alpn: ['http/1.1'] },
+            ctx.signal,
+          )
         }
         open().then(
           (socket) => {

@@ -5,7 +5,7 @@
  * unhandled `error` event whatever the server does.
  */
 import { connect, isIP, type Socket } from 'node:net'
-import { connect as tlsConnect, type TLSSocket } from 'node:tls'
+import { connect as tlsConnect, type ConnectionOptions, type TLSSocket } from 'node:tls'
 import { CheckFailure } from '../src/sdk.ts'
 
 const ignore = (): void => undefined
@@ -39,7 +39,39 @@ export interface TlsSettings {
   name: string
   /** Check the certificate chain and name. When off, legacy protocol versions are accepted too. */
   verify: boolean
+  /** SHA-256 fingerprint (upper-case hex with colons) the certificate must have, when pinned. */
+  fingerprint?: string | undefined
   alpn?: string[]
+}
+
+/**
+ * The `node:tls` options for `settings`, for client libraries that take TLS options of their own
+ * (imapflow, basic-ftp, ldapts, pg, mysql2...): verification as asked, and old protocol versions
+ * accepted when not verifying. A pinned fingerprint is NOT enforced by these options (Node only
+ * calls `checkServerIdentity` for a chain it trusts): call `checkPinned` on the library's socket.
+ */
+export function tlsClientOptions(settings: TlsSettings): ConnectionOptions {
+  const { name, verify } = settings
+  return {
+    servername: isIP(name) ? undefined : name,
+    rejectUnauthorized: verify,
+    // Competition boxes run old systems: when not verifying, talk to them as their clients do.
+    ...(verify ? {} : { minVersion: 'TLSv1' as const, ciphers: 'DEFAULT:@SECLEVEL=0' }),
+  }
+}
+
+/** Fails at stage `tls` when a fingerprint is pinned and the server's certificate has another one. */
+export function checkPinned(socket: TLSSocket, fingerprint: string | undefined): void {
+  if (fingerprint === undefined) return
+  const actual = socket.getPeerCertificate().fingerprint256
+  if (actual !== fingerprint) {
+    throw new CheckFailure(
+      'tls',
+      actual
+        ? `the server's certificate has fingerprint ${actual}, not the pinned ${fingerprint}`
+        : `the server sent no certificate; pinned ${fingerprint}`,
+    )
+  }
 }
 
 /** A TLS session over a connected socket; the handshake is done when it resolves. */
@@ -47,13 +79,10 @@ export function startTls(socket: Socket, settings: TlsSettings, signal: AbortSig
   return new Promise((resolve, reject) => {
     if (signal.aborted) return reject(signal.reason as Error)
     const tls = tlsConnect({
+      ...tlsClientOptions(settings),
       socket,
       host: settings.name,
-      servername: isIP(settings.name) ? undefined : settings.name,
-      rejectUnauthorized: settings.verify,
       ALPNProtocols: settings.alpn,
-      // Competition boxes run old systems: when not verifying, talk to them as their clients do.
-      ...(settings.verify ? {} : { minVersion: 'TLSv1' as const, ciphers: 'DEFAULT:@SECLEVEL=0' }),
     })
     tls.on('error', ignore)
     bindToSignal(tls, signal)
@@ -62,13 +91,20 @@ export function startTls(socket: Socket, settings: TlsSettings, signal: AbortSig
     tls.once('close', () => fail(new Error('the server closed the connection')))
     tls.once('secureConnect', () => {
       tls.off('error', fail)
+      try {
+        checkPinned(tls, settings.fingerprint)
+      } catch (err) {
+        tls.destroy()
+        return reject(err as Error)
+      }
       resolve(tls)
     })
   })
 }
 
 /** A failed handshake in words: OpenSSL's reason without its file and line, Node's hints dropped. */
-function tlsFailure(err: Error): CheckFailure {
+export function tlsFailure(err: Error): CheckFailure {
+  if (err instanceof CheckFailure) return err
   const openssl = /:SSL routines:[^:]*:([^:]+):/.exec(err.message)
   let reason = openssl?.[1] ?? err.message.replace(/; if the root CA is installed locally.*$/s, '')
   if (reason === 'wrong version number' || reason === 'packet length too long') {

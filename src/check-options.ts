@@ -109,6 +109,33 @@ export function tlsVerify() {
 }
 
 /**
+ * `tls_fingerprint`: the SHA-256 fingerprint of the server's certificate (hex, colons optional,
+ * as `openssl x509 -fingerprint -sha256` prints it); when set, any other certificate fails the
+ * check at stage `tls`, whatever `tls_verify` says. Kept upper case with colons.
+ */
+export function tlsFingerprint() {
+  return z
+    .string()
+    .transform((v) =>
+      v
+        .replace(/^sha256\s*fingerprint\s*=\s*/i, '')
+        .replace(/[:\s]/g, '')
+        .toUpperCase(),
+    )
+    .refine((v) => /^[0-9A-F]{64}$/.test(v), {
+      error: 'must be a SHA-256 fingerprint: 64 hex digits, colons allowed',
+    })
+    .transform((v) => v.match(/../g)!.join(':'))
+    .optional()
+}
+
+/** The TLS options every TLS-speaking type spreads into its schema. */
+export const tlsCertificateOptions = {
+  tls_verify: tlsVerify(),
+  tls_fingerprint: tlsFingerprint(),
+}
+
+/**
  * A regular expression in JavaScript syntax that must compile, so that a bad one is a config error
  * rather than a failed check in every round. It is kept as a string; compile it with `compileRegex`.
  */

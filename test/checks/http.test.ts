@@ -1,10 +1,12 @@
 import assert from 'node:assert/strict'
+import { X509Certificate } from 'node:crypto'
 import { createServer } from 'node:http'
 import { test, type TestContext } from 'node:test'
 import { startBlackhole } from '../../src/demo/blackhole.ts'
 import { startFlood } from '../../src/demo/flood.ts'
 import { startHttpServer } from '../../src/demo/http-server.ts'
 import { listen } from '../../src/demo/running-server.ts'
+import { DEMO_TLS_CERT } from '../../src/demo/tls-cert.ts'
 import { closedPort, eventually, runCheck } from '../support/check.ts'
 import { makeService } from '../support/service.ts'
 
@@ -178,6 +180,32 @@ test('https: down with stage "tls" when tls_verify is on and the certificate is 
   )
   assert.equal(result.stage, 'tls')
   assert.equal(result.error, 'TLS handshake failed: self-signed certificate')
+})
+
+test('https: tls_fingerprint pins the certificate: the right one is up, another fails at stage "tls"', async (t) => {
+  const s = await server(t, true)
+  const right = new X509Certificate(DEMO_TLS_CERT).fingerprint256
+  const pinned = await runCheck(
+    makeService({
+      subtype: 'https',
+      port: s.port,
+      options: { tls_fingerprint: right.replaceAll(':', '').toLowerCase() },
+    }),
+  )
+  assert.equal(pinned.result.up, true, pinned.result.error ?? '')
+  const wrong = '00:'.repeat(31) + '00'
+  const { result } = await runCheck(
+    makeService({ subtype: 'https', port: s.port, options: { tls_fingerprint: wrong } }),
+  )
+  assert.equal(result.stage, 'tls')
+  assert.equal(result.error, `the server's certificate has fingerprint ${right}, not the pinned ${wrong}`)
+})
+
+test('https: a tls_fingerprint that is not 64 hex digits is refused with the config', () => {
+  assert.throws(
+    () => makeService({ subtype: 'https', options: { tls_fingerprint: 'AB:CD' } }),
+    /must be a SHA-256 fingerprint/,
+  )
 })
 
 test('https: down with stage "tls" when the server does not speak TLS', async (t) => {
