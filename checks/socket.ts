@@ -95,7 +95,7 @@ export function startTls(socket: Socket, settings: TlsSettings, signal: AbortSig
         checkPinned(tls, settings.fingerprint)
       } catch (err) {
         tls.destroy()
-        return reject(err)
+        return reject(err instanceof Error ? err : new Error(String(err)))
       }
       resolve(tls)
     })
