@@ -5,6 +5,7 @@
  */
 import yargs from 'yargs'
 import { hideBin } from 'yargs/helpers'
+import { checkCommand } from './commands/check-command.ts'
 import type { CommonArgs } from './commands/common.ts'
 import { demoCommand } from './commands/demo-command.ts'
 import { runCommand } from './commands/run-command.ts'
@@ -79,6 +80,12 @@ const cli = yargs(hideBin(process.argv))
         describe: 'keep the demo folder (config, database, scan log)',
       }),
     async (argv) => demoCommand({ ...common(argv), keep: argv.keep }, out),
+  )
+  .command(
+    'check <target>',
+    'run the check of one service now and print each stage; records nothing (TEAM/SERVICE, e.g. 3/www)',
+    (y) => y.positional('target', { type: 'string', demandOption: true, describe: 'TEAM/SERVICE' }),
+    async (argv) => checkCommand({ ...common(argv), target: argv.target }, out),
   )
   .command('status', 'latest state of every team x service', {}, async (argv) =>
     statusCommand(common(argv), out),

@@ -15,6 +15,8 @@ import { messageOfError, stageOfError } from './error-stage.ts'
 export interface CheckSink {
   threadName: string
   log(line: string): void
+  /** Told each time the check enters a stage, with the milliseconds since it started (dry runs). */
+  stageEntered?(stage: Stage, atMs: number): void
 }
 
 interface Report {
@@ -33,9 +35,11 @@ class CheckRun {
   readonly controller = new AbortController()
 
   readonly timeoutMs: number
+  readonly #sink: CheckSink
 
-  constructor(timeoutMs: number) {
+  constructor(timeoutMs: number, sink: CheckSink) {
     this.timeoutMs = timeoutMs
+    this.#sink = sink
   }
 
   context(): CheckContext {
@@ -43,7 +47,9 @@ class CheckRun {
       signal: this.controller.signal,
       timeoutMs: this.timeoutMs,
       stage: (stage) => {
-        if (!this.settled) this.stage = stage
+        if (this.settled) return
+        this.stage = stage
+        this.#sink.stageEntered?.(stage, this.elapsed())
       },
       debug: (line) => {
         if (!this.settled && this.transcript.length < 2000) this.transcript.push(line)
@@ -190,7 +196,7 @@ export async function runStandardCheck(
   sink: CheckSink,
 ): Promise<CheckResult> {
   const service = prepared(input)
-  const run = new CheckRun(service.timeoutMs)
+  const run = new CheckRun(service.timeoutMs, sink)
   const outcome = await withTimeout(run, async () => {
     const cls = registry.get(service.subtype)
     if (!cls) throw new CheckFailure('connect', `unknown check type "${service.subtype}"`)
@@ -218,7 +224,7 @@ export async function runMassCheck(
   const services = inputs.map(prepared)
   const first = services[0]
   if (!first) return []
-  const run = new CheckRun(Math.max(...services.map((s) => s.timeoutMs)))
+  const run = new CheckRun(Math.max(...services.map((s) => s.timeoutMs)), sink)
   const outcome = await withTimeout(run, async () => {
     const cls = registry.get(first.subtype)
     if (!cls) throw new CheckFailure('connect', `unknown check type "${first.subtype}"`)
