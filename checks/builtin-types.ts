@@ -7,13 +7,14 @@ import { RemoteAdminCheck } from './remote-admin.ts'
 import { SshCheck } from './ssh.ts'
 import { TcpCheck } from './tcp.ts'
 
+/** In the order of the SPEC's table. */
 export const BUILTIN_TYPES = [
-  TcpCheck,
   HttpCheck,
   HttpsCheck,
   SshCheck,
   DnsCheck,
   RdpCheck,
+  TcpCheck,
   RemoteAdminCheck,
 ] as const
 

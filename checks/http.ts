@@ -31,10 +31,10 @@ import {
   tlsCertificateOptions,
 } from '../src/check-options.ts'
 import { CheckFailure, ServiceType, z, type CheckContext, type Service, type Stage } from '../src/sdk.ts'
-import { connectTcp, startTls } from './socket.ts'
+import { connectTcp, startTls, type TlsSettings } from './socket.ts'
 
 export const DEFAULT_MAX_BODY = 1024 * 1024
-const USER_AGENT = 'scanner (cyber defense competition service check)'
+export const USER_AGENT = 'scanner (cyber defense competition service check)'
 
 export const httpOptions = z
   .object({
@@ -77,29 +77,15 @@ export class HttpCheck extends ServiceType<HttpOptions> {
     mark('connect')
     const headers = this.headers(service)
     const name = serverName(options.vhost ?? service.host)
-    const client = new Client(origin(this.secure, service.host, service.port), {
-      // Our own connector: undici's cannot be cancelled while connecting, and this one marks stages.
-      connect: (_opts, callback) => {
-        const open = async (): Promise<Socket> => {
-          const socket = await connectTcp(service.host, service.port, ctx.signal)
-          if (!this.secure) return socket
-          mark('tls')
-          return startTls(
-            socket,
-            { name, verify: options.tls_verify, fingerprint: options.tls_fingerprint, alpn: ['http/1.1'] },
-            ctx.signal,
-          )
-        }
-        open().then(
-          (socket) => {
-            mark('action')
-            callback(null, socket)
-          },
-          (err: Error) => callback(err, null),
-        )
-      },
-      headersTimeout: 0,
-      bodyTimeout: 0,
+    const target = {
+      host: service.host,
+      port: service.port,
+      secure: this.secure,
+      tls: { name, verify: options.tls_verify, fingerprint: options.tls_fingerprint },
+    }
+    const client = httpClient(target, ctx.signal, {
+      tls: () => mark('tls'),
+      connected: () => mark('action'),
     })
     try {
       const res = await client.request({ path, method: 'GET', headers, signal: ctx.signal })
@@ -151,6 +137,47 @@ export class HttpsCheck extends HttpCheck {
   protected override readonly secure: boolean = true
 }
 
+/** Where an `httpClient` connects: the service's address, and TLS settings when `secure`. */
+export interface HttpTarget {
+  host: string
+  port: number
+  secure: boolean
+  tls: TlsSettings
+}
+
+/** Called by the connector of an `httpClient`: before a TLS handshake, and once connected. */
+export interface ConnectHooks {
+  tls(): void
+  connected(): void
+}
+
+/**
+ * An undici client for one origin whose connections are made with `connectTcp` and `startTls`:
+ * undici's own connector cannot be cancelled while connecting, and this one reports its stages
+ * through `hooks` (on every connection the client opens).
+ */
+export function httpClient(target: HttpTarget, signal: AbortSignal, hooks: ConnectHooks): Client {
+  return new Client(origin(target.secure, target.host, target.port), {
+    connect: (_opts, callback) => {
+      const open = async (): Promise<Socket> => {
+        const socket = await connectTcp(target.host, target.port, signal)
+        if (!target.secure) return socket
+        hooks.tls()
+        return startTls(socket, { ...target.tls, alpn: ['http/1.1'] }, signal)
+      }
+      open().then(
+        (socket) => {
+          hooks.connected()
+          callback(null, socket)
+        },
+        (err: Error) => callback(err, null),
+      )
+    },
+    headersTimeout: 0,
+    bodyTimeout: 0,
+  })
+}
+
 /** The path to request: the service's `url`, `/` when empty; a full URL gives its path. */
 export function requestPath(url: string): string {
   const trimmed = url.trim()
@@ -163,7 +190,7 @@ export function requestPath(url: string): string {
 }
 
 /** undici's errors in words a blue team understands. */
-function httpFailure(err: unknown, stage: Stage): CheckFailure {
+export function httpFailure(err: unknown, stage: Stage): CheckFailure {
   if (err instanceof CheckFailure || !(err instanceof Error)) return failureOf(err, stage)
   const code = (err as { code?: unknown }).code
   if (code === 'UND_ERR_SOCKET') {
@@ -195,7 +222,7 @@ function origin(secure: boolean, host: string, port: number): string {
 }
 
 /** Reads at most `max` bytes of a body; past that it stops, and undici drops the connection. */
-async function readCapped(
+export async function readCapped(
   body: AsyncIterable<Buffer>,
   max: number,
 ): Promise<{ body: Buffer; truncated: boolean }> {

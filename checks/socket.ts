@@ -10,9 +10,19 @@ import { CheckFailure } from '../src/sdk.ts'
 
 const ignore = (): void => undefined
 
+/**
+ * Plain sockets now carried by a TLS session. On abort only the TLS socket is destroyed, which
+ * closes the plain one: destroying the plain socket and then, in the same tick, the TLS socket
+ * over it crashes Node 24.21 with a segmentation fault when it happens soon after the handshake
+ * (a check timing out, or failing a pinned fingerprint, just then). Close the TLS socket first.
+ */
+const wrapped = new WeakSet<Socket>()
+
 /** Destroys `socket` when `signal` aborts, for as long as the socket lives. */
 function bindToSignal(socket: Socket, signal: AbortSignal): void {
-  const onAbort = () => socket.destroy()
+  const onAbort = () => {
+    if (!wrapped.has(socket)) socket.destroy()
+  }
   signal.addEventListener('abort', onAbort, { once: true })
   socket.once('close', () => signal.removeEventListener('abort', onAbort))
 }
@@ -78,6 +88,7 @@ export function checkPinned(socket: TLSSocket, fingerprint: string | undefined):
 export function startTls(socket: Socket, settings: TlsSettings, signal: AbortSignal): Promise<TLSSocket> {
   return new Promise((resolve, reject) => {
     if (signal.aborted) return reject(signal.reason as Error)
+    wrapped.add(socket)
     const tls = tlsConnect({
       ...tlsClientOptions(settings),
       socket,
@@ -100,6 +111,25 @@ export function startTls(socket: Socket, settings: TlsSettings, signal: AbortSig
       resolve(tls)
     })
   })
+}
+
+/**
+ * A TLS session over a connected socket, returned before its handshake, for a client library that
+ * takes the TLS socket at once (imapflow's STARTTLS `transport`): bound to `signal` like the
+ * others, the plain socket under it left for it to close. Watch `secureConnect` and call
+ * `checkPinned` there; a failed handshake is an `error` event on it.
+ */
+export function wrapTls(socket: Socket, settings: TlsSettings, signal: AbortSignal): TLSSocket {
+  wrapped.add(socket)
+  const tls = tlsConnect({
+    ...tlsClientOptions(settings),
+    socket,
+    host: settings.name,
+    ALPNProtocols: settings.alpn,
+  })
+  tls.on('error', ignore)
+  bindToSignal(tls, signal)
+  return tls
 }
 
 /** A failed handshake in words: OpenSSL's reason without its file and line, Node's hints dropped. */

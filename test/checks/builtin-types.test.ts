@@ -7,7 +7,40 @@ test('builtin types: a new registry each time, with every built-in type and its 
   const a = builtinTypes()
   assert.notEqual(a, builtinTypes())
   const ports = Object.fromEntries(a.list().map((cls) => [cls.shortName, cls.defaultPort]))
-  assert.deepEqual(ports, { dns: 53, http: 80, https: 443, rdp: 3389, 'remote-admin': 22, ssh: 22, tcp: 0 })
+  // Every type of the SPEC's table, with its default port.
+  assert.deepEqual(
+    ports,
+    Object.fromEntries([
+      ['http', 80],
+      ['https', 443],
+      ['http-form', 80],
+      ['ssh', 22],
+      ['sftp', 22],
+      ['ftp', 21],
+      ['ftps', 990],
+      ['dns', 53],
+      ['ldap', 389],
+      ['ldaps', 636],
+      ['smtp', 25],
+      ['smtps', 465],
+      ['imap', 143],
+      ['imaps', 993],
+      ['pop3', 110],
+      ['pop3s', 995],
+      ['mysql', 3306],
+      ['postgres', 5432],
+      ['mssql', 1433],
+      ['smb', 445],
+      ['rdp', 3389],
+      ['vnc', 5900],
+      ['redis', 6379],
+      ['snmp', 161],
+      ['tcp', 0],
+      ['icmp', 0],
+      ['remote-admin', 22],
+      ['database', 3306],
+    ]),
+  )
   for (const cls of a.list()) assert.ok(cls.description, `${cls.shortName} has a description`)
 })
 
