@@ -1,9 +1,11 @@
 /** The check types that come with the scanner. */
 import { ServiceRegistry } from '../src/sdk.ts'
 import { DnsCheck } from './dns.ts'
+import { FtpCheck, FtpsCheck } from './ftp.ts'
 import { HttpCheck, HttpsCheck } from './http.ts'
 import { RdpCheck } from './rdp.ts'
 import { RemoteAdminCheck } from './remote-admin.ts'
+import { SftpCheck } from './sftp.ts'
 import { SshCheck } from './ssh.ts'
 import { TcpCheck } from './tcp.ts'
 
@@ -12,6 +14,9 @@ export const BUILTIN_TYPES = [
   HttpCheck,
   HttpsCheck,
   SshCheck,
+  SftpCheck,
+  FtpCheck,
+  FtpsCheck,
   DnsCheck,
   RdpCheck,
   TcpCheck,

@@ -22,7 +22,15 @@ import type { Socket } from 'node:net'
 import ssh2 from 'ssh2'
 import type { ClientChannel } from 'ssh2'
 import { excerpt, expectOptions, failureOf, hasExpectations, matchExpected } from '../src/check-options.ts'
-import { CheckFailure, ServiceType, z, type CheckContext, type Service, type Stage } from '../src/sdk.ts'
+import {
+  CheckFailure,
+  ServiceType,
+  z,
+  type CheckContext,
+  type Credentials,
+  type Service,
+  type Stage,
+} from '../src/sdk.ts'
 import { connectTcp } from './socket.ts'
 
 export const MAX_OUTPUT_BYTES = 64 * 1024
@@ -84,10 +92,10 @@ export class SshCheck extends ServiceType<SshOptions> {
     let socket: Socket | undefined
     try {
       mark('connect')
-      const login = this.login(service)
+      const login = sshLogin(service, () => this.getCredentials(service))
       socket = await connectTcp(service.host, service.port, ctx.signal)
       client = new ssh2.Client()
-      await connect(client, socket, login, ctx, () => mark('auth'))
+      await sshConnect(client, socket, login, ctx, () => mark('auth'))
       const { command } = service.options
       if (command !== undefined) {
         mark('action')
@@ -116,21 +124,30 @@ export class SshCheck extends ServiceType<SshOptions> {
     this.reportScore(service, service.points, null)
     this.log(service, 'login', true)
   }
-
-  /** The login settings: the key when there is one, else the password. */
-  private login(service: Service<SshOptions>): ssh2.ConnectConfig {
-    const key = service.options.private_key
-    if (key !== undefined) {
-      const username = service.username ?? this.getCredentials(service).username
-      return { username, privateKey: key, passphrase: service.password ?? undefined }
-    }
-    const { username, password } = this.getCredentials(service)
-    return { username, password, tryKeyboard: true }
-  }
 }
 
-/** The SSH handshake and login over `socket`; `handshaken` is called when the login starts. */
-function connect(
+/**
+ * The login settings of a service (shared with `sftp`): its `private_key` when there is one, else
+ * the password. `credentials` is the check type's `getCredentials`.
+ */
+export function sshLogin(
+  service: Service<{ private_key?: string | undefined }>,
+  credentials: () => Credentials,
+): ssh2.ConnectConfig {
+  const key = service.options.private_key
+  if (key !== undefined) {
+    const username = service.username ?? credentials().username
+    return { username, privateKey: key, passphrase: service.password ?? undefined }
+  }
+  const { username, password } = credentials()
+  return { username, password, tryKeyboard: true }
+}
+
+/**
+ * The SSH handshake and login over `socket` (shared with `sftp`); `handshaken` is called when the
+ * login starts. Rejects with stage `connect` or `auth`, or with the abort reason on a timeout.
+ */
+export function sshConnect(
   client: ssh2.Client,
   socket: Socket,
   login: ssh2.ConnectConfig,

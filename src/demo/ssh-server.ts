@@ -6,6 +6,8 @@
  *   `true` / `false`: exit 0 / 1;
  * - hostile ones, for the tests: `yes` writes `y` lines forever, `sleep ...` never answers;
  * - anything else: `command not found` on stderr, exit 127.
+ *
+ * With `files`, it also has an SFTP subsystem that serves them read-only (`sftp-subsystem.ts`).
  */
 import { createServer, type Socket } from 'node:net'
 import ssh2 from 'ssh2'
@@ -18,6 +20,8 @@ import {
   type ListenOptions,
   type RunningServer,
 } from './running-server.ts'
+import type { DemoFile } from './demo-files.ts'
+import { serveSftp } from './sftp-subsystem.ts'
 import { DEMO_SSH_HOST_KEY } from './ssh-keys.ts'
 
 /** A user of the demo server: a password, an authorized public key (`ssh-ed25519 AAAA...`), or both. */
@@ -29,6 +33,8 @@ export interface SshUser {
 export interface SshServerOptions extends ListenOptions {
   /** Users by name; a string is a password. `demo` / `demo` unless set. */
   users?: Record<string, string | SshUser>
+  /** Files every user may read over SFTP, by path; without them there is no SFTP subsystem. */
+  files?: Record<string, DemoFile>
 }
 
 export async function startSshServer(options: SshServerOptions = {}): Promise<RunningServer> {
@@ -39,6 +45,7 @@ export async function startSshServer(options: SshServerOptions = {}): Promise<Ru
       typeof u === 'string' ? { password: u } : u,
     ]),
   )
+  const files = options.files && new Map(Object.entries(options.files))
   const keys = new Map<string, ParsedKey>()
   for (const [name, user] of users) {
     if (user.authorizedKey === undefined) continue
@@ -57,6 +64,7 @@ export async function startSshServer(options: SshServerOptions = {}): Promise<Ru
       client.on('session', (accept) => {
         const session = accept()
         session.on('exec', (acceptExec, _reject, info) => run(acceptExec(), info.command, username))
+        if (files) session.on('sftp', (acceptSftp) => serveSftp(acceptSftp(), files))
       })
     })
   })
