@@ -3,9 +3,12 @@ import { ServiceRegistry } from '../src/sdk.ts'
 import { DnsCheck } from './dns.ts'
 import { FtpCheck, FtpsCheck } from './ftp.ts'
 import { HttpCheck, HttpsCheck } from './http.ts'
+import { ImapCheck, ImapsCheck } from './imap/imap-check.ts'
+import { Pop3Check, Pop3sCheck } from './pop3.ts'
 import { RdpCheck } from './rdp.ts'
 import { RemoteAdminCheck } from './remote-admin.ts'
 import { SftpCheck } from './sftp.ts'
+import { SmtpCheck, SmtpsCheck } from './smtp/smtp-check.ts'
 import { SshCheck } from './ssh.ts'
 import { TcpCheck } from './tcp.ts'
 
@@ -18,6 +21,12 @@ export const BUILTIN_TYPES = [
   FtpCheck,
   FtpsCheck,
   DnsCheck,
+  SmtpCheck,
+  SmtpsCheck,
+  ImapCheck,
+  ImapsCheck,
+  Pop3Check,
+  Pop3sCheck,
   RdpCheck,
   TcpCheck,
   RemoteAdminCheck,
