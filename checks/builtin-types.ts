@@ -1,9 +1,13 @@
 /** The check types that come with the scanner. */
 import { ServiceRegistry } from '../src/sdk.ts'
+import { DatabaseCheck } from './database.ts'
 import { DnsCheck } from './dns.ts'
 import { FtpCheck, FtpsCheck } from './ftp.ts'
 import { HttpCheck, HttpsCheck } from './http.ts'
 import { ImapCheck, ImapsCheck } from './imap/imap-check.ts'
+import { MssqlCheck } from './mssql.ts'
+import { MysqlCheck } from './mysql.ts'
+import { PostgresCheck } from './postgres.ts'
 import { Pop3Check, Pop3sCheck } from './pop3.ts'
 import { RdpCheck } from './rdp.ts'
 import { RemoteAdminCheck } from './remote-admin.ts'
@@ -27,9 +31,13 @@ export const BUILTIN_TYPES = [
   ImapsCheck,
   Pop3Check,
   Pop3sCheck,
+  MysqlCheck,
+  PostgresCheck,
+  MssqlCheck,
   RdpCheck,
   TcpCheck,
   RemoteAdminCheck,
+  DatabaseCheck,
 ] as const
 
 /** A new registry holding every built-in check type (a new one each call: callers may add to it). */
