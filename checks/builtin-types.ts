@@ -4,15 +4,19 @@ import { DatabaseCheck } from './database.ts'
 import { DnsCheck } from './dns.ts'
 import { FtpCheck, FtpsCheck } from './ftp.ts'
 import { HttpCheck, HttpsCheck } from './http.ts'
+import { HttpFormCheck } from './http-form/http-form.ts'
 import { ImapCheck, ImapsCheck } from './imap/imap-check.ts'
+import { LdapCheck, LdapsCheck } from './ldap/ldap.ts'
 import { MssqlCheck } from './mssql.ts'
 import { MysqlCheck } from './mysql.ts'
 import { PostgresCheck } from './postgres.ts'
 import { Pop3Check, Pop3sCheck } from './pop3.ts'
 import { RdpCheck } from './rdp.ts'
+import { RedisCheck } from './redis/redis.ts'
 import { RemoteAdminCheck } from './remote-admin.ts'
 import { SftpCheck } from './sftp.ts'
 import { SmtpCheck, SmtpsCheck } from './smtp/smtp-check.ts'
+import { SnmpCheck } from './snmp/snmp.ts'
 import { SshCheck } from './ssh.ts'
 import { TcpCheck } from './tcp.ts'
 
@@ -20,11 +24,14 @@ import { TcpCheck } from './tcp.ts'
 export const BUILTIN_TYPES = [
   HttpCheck,
   HttpsCheck,
+  HttpFormCheck,
   SshCheck,
   SftpCheck,
   FtpCheck,
   FtpsCheck,
   DnsCheck,
+  LdapCheck,
+  LdapsCheck,
   SmtpCheck,
   SmtpsCheck,
   ImapCheck,
@@ -35,6 +42,8 @@ export const BUILTIN_TYPES = [
   PostgresCheck,
   MssqlCheck,
   RdpCheck,
+  RedisCheck,
+  SnmpCheck,
   TcpCheck,
   RemoteAdminCheck,
   DatabaseCheck,
