@@ -5,6 +5,7 @@ import { DnsCheck } from './dns.ts'
 import { FtpCheck, FtpsCheck } from './ftp.ts'
 import { HttpCheck, HttpsCheck } from './http.ts'
 import { HttpFormCheck } from './http-form/http-form.ts'
+import { IcmpCheck } from './icmp.ts'
 import { ImapCheck, ImapsCheck } from './imap/imap-check.ts'
 import { LdapCheck, LdapsCheck } from './ldap/ldap.ts'
 import { MssqlCheck } from './mssql.ts'
@@ -15,10 +16,12 @@ import { RdpCheck } from './rdp.ts'
 import { RedisCheck } from './redis/redis.ts'
 import { RemoteAdminCheck } from './remote-admin.ts'
 import { SftpCheck } from './sftp.ts'
+import { SmbCheck } from './smb/smb.ts'
 import { SmtpCheck, SmtpsCheck } from './smtp/smtp-check.ts'
 import { SnmpCheck } from './snmp/snmp.ts'
 import { SshCheck } from './ssh.ts'
 import { TcpCheck } from './tcp.ts'
+import { VncCheck } from './vnc/vnc.ts'
 
 /** In the order of the SPEC's table. */
 export const BUILTIN_TYPES = [
@@ -41,10 +44,13 @@ export const BUILTIN_TYPES = [
   MysqlCheck,
   PostgresCheck,
   MssqlCheck,
+  SmbCheck,
   RdpCheck,
+  VncCheck,
   RedisCheck,
   SnmpCheck,
   TcpCheck,
+  IcmpCheck,
   RemoteAdminCheck,
   DatabaseCheck,
 ] as const
