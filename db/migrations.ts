@@ -93,4 +93,25 @@ export const migrations: readonly string[] = [
     started_at  TEXT NOT NULL
   );
   `,
+  // 2: the latest state of each service moves to a narrow table of its own (a round rewrites it
+  // whole: narrow rows are fewer pages to write), and scores lose their by-service index (each
+  // round's inserts landed on as many index pages as there are services: 6x the write time).
+  `
+  CREATE TABLE service_state (
+    service_id      INTEGER PRIMARY KEY REFERENCES services(id),
+    last_scan       INTEGER,   -- 1 up, 0 down, NULL never scanned
+    last_scan_time  TEXT,
+    last_scan_error TEXT,
+    last_score_id   INTEGER,
+    in_progress     INTEGER NOT NULL DEFAULT 0
+  );
+  INSERT INTO service_state (service_id, last_scan, last_scan_time, last_scan_error, last_score_id, in_progress)
+    SELECT id, last_scan, last_scan_time, last_scan_error, last_score_id, in_progress FROM services;
+  ALTER TABLE services DROP COLUMN last_scan;
+  ALTER TABLE services DROP COLUMN last_scan_time;
+  ALTER TABLE services DROP COLUMN last_scan_error;
+  ALTER TABLE services DROP COLUMN last_score_id;
+  ALTER TABLE services DROP COLUMN in_progress;
+  DROP INDEX scores_by_service;
+  `,
 ]

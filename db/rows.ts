@@ -29,10 +29,6 @@ export interface ServiceRow {
   administratively_down: number
   down_reason: string | null
   score_cap: number | null
-  last_scan: number | null
-  last_scan_time: string | null
-  last_scan_error: string | null
-  in_progress: number
 }
 
 export function serviceFromRow(row: ServiceRow): Service {

@@ -64,6 +64,6 @@ function repairAbandonedRounds(db: SqliteDatabase): number {
   const { changes } = db
     .prepare(`UPDATE rounds SET status = 'aborted', finished_at = ? WHERE status = 'running'`)
     .run(now)
-  db.prepare('UPDATE services SET in_progress = 0 WHERE in_progress = 1 AND external = 0').run()
+  db.prepare('UPDATE service_state SET in_progress = 0 WHERE in_progress = 1').run()
   return changes
 }

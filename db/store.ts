@@ -2,6 +2,7 @@ import type { Competition } from '../src/config/competition.ts'
 import type { CheckResult } from '../src/engine/check-result.ts'
 import type { Credentials, Service, TeamData, TeamInfoValue } from '../src/service.ts'
 import type { CheckDatabase } from '../src/service-type.ts'
+import type Database from 'better-sqlite3'
 import { openDatabase, type OpenOptions, type SqliteDatabase } from './open-database.ts'
 import { serviceFromRow, type ServiceRow } from './rows.ts'
 import { acquireRunLock, releaseRunLock } from './run-lock.ts'
@@ -37,9 +38,20 @@ const SERVICE_COLUMNS = `s.*, t.name AS team_name`
 /** The scanner's database: the only module that talks SQL to the engine and the CLI. */
 export class Store implements CheckDatabase {
   readonly db: SqliteDatabase
+  readonly #statements = new Map<string, Database.Statement>()
 
   constructor(db: SqliteDatabase) {
     this.db = db
+  }
+
+  /** A prepared statement, prepared once per store (preparing costs more than running). */
+  #statement(sql: string): Database.Statement {
+    let statement = this.#statements.get(sql)
+    if (!statement) {
+      statement = this.db.prepare(sql)
+      this.#statements.set(sql, statement)
+    }
+    return statement
   }
 
   static open(file: string, options: OpenOptions = {}): Store {
@@ -111,11 +123,11 @@ export class Store implements CheckDatabase {
   }
 
   markInProgress(serviceId: number): void {
-    this.db.prepare('UPDATE services SET in_progress = 1 WHERE id = ?').run(serviceId)
+    this.#statement('UPDATE service_state SET in_progress = 1 WHERE service_id = ?').run(serviceId)
   }
 
   markFinished(serviceId: number): void {
-    this.db.prepare('UPDATE services SET in_progress = 0 WHERE id = ?').run(serviceId)
+    this.#statement('UPDATE service_state SET in_progress = 0 WHERE service_id = ?').run(serviceId)
   }
 
   /** Runs `fn` in one write transaction. */
@@ -124,20 +136,36 @@ export class Store implements CheckDatabase {
   }
 
   /**
-   * Writes every score of a round, the admin details, the latest state of each service, and marks
-   * the round complete: all in the caller's transaction, so a round is never half written.
+   * Writes a round's scores in one transaction (see `recordRoundScores`), with foreign-key checks
+   * off for it: they cost 40% of the write, and the rows reference the round just begun and
+   * services just read, which are never deleted (only retired).
+   */
+  writeRound(roundId: number, scores: readonly ScoreToRecord[]): void {
+    this.db.pragma('foreign_keys = OFF')
+    try {
+      this.transaction(() => this.recordRoundScores(roundId, scores))
+    } finally {
+      this.db.pragma('foreign_keys = ON')
+    }
+  }
+
+  /**
+   * Writes every score of a round, the admin details of the failed checks (ServiceErrors), the
+   * latest state of each service, and marks the round complete: all in the caller's transaction,
+   * so a round is never half written.
    */
   recordRoundScores(roundId: number, scores: readonly ScoreToRecord[]): void {
     const now = new Date().toISOString()
-    const insertScore = this.db.prepare(
+    const insertScore = this.#statement(
       `INSERT INTO scores (round_id, service_id, score, raw_score, up, stage, error, duration_ms, created_at)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     )
-    const insertError = this.db.prepare(
+    const insertError = this.#statement(
       'INSERT INTO service_errors (score_id, detail, created_at) VALUES (?, ?, ?)',
     )
-    const updateService = this.db.prepare(
-      `UPDATE services SET last_scan = ?, last_scan_time = ?, last_scan_error = ?, last_score_id = ? WHERE id = ?`,
+    const updateService = this.#statement(
+      `UPDATE service_state SET last_scan = ?, last_scan_time = ?, last_scan_error = ?, last_score_id = ?
+       WHERE service_id = ?`,
     )
     for (const s of scores) {
       const time = new Date(s.startedAt + s.durationMs).toISOString()
@@ -152,28 +180,50 @@ export class Store implements CheckDatabase {
         s.durationMs,
         time,
       )
-      if (s.detail !== null) insertError.run(lastInsertRowid, s.detail, now)
+      if (!s.up && s.detail !== null) insertError.run(lastInsertRowid, s.detail, now)
       updateService.run(s.up ? 1 : 0, time, s.error, lastInsertRowid, s.serviceId)
     }
-    this.db.prepare(`UPDATE rounds SET status = 'complete', finished_at = ? WHERE id = ?`).run(now, roundId)
+    this.#statement(`UPDATE rounds SET status = 'complete', finished_at = ? WHERE id = ?`).run(now, roundId)
   }
 
   abortRound(roundId: number): void {
     this.db
       .prepare(`UPDATE rounds SET status = 'aborted', finished_at = ? WHERE id = ? AND status = 'running'`)
       .run(new Date().toISOString(), roundId)
-    this.db.prepare('UPDATE services SET in_progress = 0 WHERE in_progress = 1 AND external = 0').run()
+    this.db.prepare('UPDATE service_state SET in_progress = 0 WHERE in_progress = 1').run()
   }
 
   /** Latest state of every active team x service. */
   status(): StatusRow[] {
-    const rows = this.db
-      .prepare<[], ServiceRow & { score: number | null; stage: string | null }>(
-        `SELECT ${SERVICE_COLUMNS}, sc.score AS score, sc.stage AS stage
-         FROM services s JOIN teams t ON t.number = s.team LEFT JOIN scores sc ON sc.id = s.last_score_id
-         WHERE s.retired_at IS NULL ORDER BY s.team, s.id`,
-      )
-      .all()
+    type Row = Pick<
+      ServiceRow,
+      | 'id'
+      | 'team'
+      | 'team_name'
+      | 'name'
+      | 'subtype'
+      | 'host'
+      | 'port'
+      | 'administratively_down'
+      | 'down_reason'
+      | 'score_cap'
+    > & {
+      last_scan: number | null
+      last_scan_error: string | null
+      last_scan_time: string | null
+      in_progress: number | null
+      score: number | null
+      stage: string | null
+    }
+    const rows = this.#statement(
+      `SELECT s.id, s.team, t.name AS team_name, s.name, s.subtype, s.host, s.port, st.last_scan,
+              st.last_scan_error, st.last_scan_time, st.in_progress, s.administratively_down,
+              s.down_reason, s.score_cap, sc.score AS score, sc.stage AS stage
+       FROM services s JOIN teams t ON t.number = s.team
+       LEFT JOIN service_state st ON st.service_id = s.id
+       LEFT JOIN scores sc ON sc.id = st.last_score_id
+       WHERE s.retired_at IS NULL ORDER BY s.team, s.id`,
+    ).all() as Row[]
     return rows.map((r) => ({
       team: r.team,
       team_name: r.team_name,

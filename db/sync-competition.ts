@@ -58,6 +58,7 @@ export function syncCompetition(db: SqliteDatabase, competition: Competition): S
       }
     }
     const keepServices = new Set<number>()
+    const addState = db.prepare('INSERT OR IGNORE INTO service_state (service_id) VALUES (?)')
     for (const s of competition.services) {
       const existing = findService.get(s.team, s.name)
       upsertService.run({
@@ -71,15 +72,20 @@ export function syncCompetition(db: SqliteDatabase, competition: Competition): S
         redVisibility: s.redVisibility ? 1 : 0,
       })
       const id = existing?.id ?? findService.get(s.team, s.name)?.id
-      if (id !== undefined) keepServices.add(id)
+      if (id !== undefined) {
+        keepServices.add(id)
+        addState.run(id)
+      }
       if (existing) summary.updated++
       else summary.added++
     }
     const active = db.prepare<[], { id: number }>('SELECT id FROM services WHERE retired_at IS NULL').all()
-    const retire = db.prepare('UPDATE services SET retired_at = ?, in_progress = 0 WHERE id = ?')
+    const retire = db.prepare('UPDATE services SET retired_at = ? WHERE id = ?')
+    const notInProgress = db.prepare('UPDATE service_state SET in_progress = 0 WHERE service_id = ?')
     for (const { id } of active) {
       if (!keepServices.has(id)) {
         retire.run(now, id)
+        notInProgress.run(id)
         summary.retired++
       }
     }

@@ -33,6 +33,8 @@ export interface RoundOutcome {
 export interface RoundSummary {
   roundId: number
   durationMs: number
+  /** Time of the transaction that writes the round's scores and the latest state of its services. */
+  writeMs: number
   outcomes: RoundOutcome[]
 }
 
@@ -113,14 +115,36 @@ export async function runRound(options: RoundOptions): Promise<RoundSummary> {
       }
     })
 
+    // endCheck as each check finishes (a page shows the spinner stop then), a batch per turn of
+    // the event loop in one transaction.
+    const finished = new EndCheckBatch(store, (service) => {
+      try {
+        instanceFor(service.subtype)?.endCheck(service as Service<never>)
+      } catch (err) {
+        options.log(`Scanner: endCheck of Team${service.team} ${service.name} failed: ${messageOfError(err)}`)
+        store.markFinished(service.id)
+      }
+    })
     const jobs = buildJobs(toCheck, registry)
-    const teamIndex = new Map([...teams.keys()].map((n, i) => [n, i]))
-    const byJob = await pool.run(
-      jobs,
-      [...teams.values()] as TeamData[],
-      (job) => (job.kind === 'standard' ? (teamIndex.get(job.team) ?? 0) : teams.size + job.jobId),
-      progressOf(jobs, options.progress),
+    const servicesOfJob = new Map(
+      jobs.map((job) => [job.jobId, job.kind === 'standard' ? [job.service] : job.services]),
     )
+    const reportProgress = progressOf(jobs, options.progress)
+    const teamIndex = new Map([...teams.keys()].map((n, i) => [n, i]))
+    let byJob: Map<number, CheckResult[]>
+    try {
+      byJob = await pool.run(
+        jobs,
+        [...teams.values()] as TeamData[],
+        (job) => (job.kind === 'standard' ? (teamIndex.get(job.team) ?? 0) : teams.size + job.jobId),
+        (jobId) => {
+          finished.add(servicesOfJob.get(jobId) ?? [])
+          reportProgress?.(jobId)
+        },
+      )
+    } finally {
+      finished.flush()
+    }
     for (const job of jobs) {
       const jobServices = job.kind === 'standard' ? [job.service] : job.services
       const jobResults = byJob.get(job.jobId) ?? []
@@ -132,33 +156,54 @@ export async function runRound(options: RoundOptions): Promise<RoundSummary> {
       }
     }
 
-    // endCheck and every score in one transaction: the round is written whole or not at all.
+    // Every score in one transaction: the round is written whole or not at all.
     const outcomes: RoundOutcome[] = services.map((service) => {
       const result =
         results.get(service.id) ??
         failure(service.id, 'action', 'the check returned no result', Date.now(), 0)
       return { service, result: capped(service, result) }
     })
-    store.transaction(() => {
-      for (const service of toCheck) {
-        try {
-          instanceFor(service.subtype)?.endCheck(service as Service<never>)
-        } catch (err) {
-          options.log(
-            `Scanner: endCheck of Team${service.team} ${service.name} failed: ${messageOfError(err)}`,
-          )
-          store.markFinished(service.id)
-        }
-      }
-      store.recordRoundScores(
-        roundId,
-        outcomes.map((o) => o.result),
-      )
-    })
-    return { roundId, durationMs: Math.round(performance.now() - started), outcomes }
+    const writeStarted = performance.now()
+    store.writeRound(
+      roundId,
+      outcomes.map((o) => o.result),
+    )
+    const ended = performance.now()
+    return {
+      roundId,
+      durationMs: Math.round(ended - started),
+      writeMs: Math.round((ended - writeStarted) * 100) / 100,
+      outcomes,
+    }
   } catch (err) {
     store.abortRound(roundId)
     throw err
+  }
+}
+
+/** Services whose checks have finished, handed to `endCheck` in one transaction per event-loop turn. */
+class EndCheckBatch {
+  readonly #store: Store
+  readonly #endCheck: (service: Service) => void
+  #queued: Service[] = []
+  #scheduled: NodeJS.Immediate | undefined
+
+  constructor(store: Store, endCheck: (service: Service) => void) {
+    this.#store = store
+    this.#endCheck = endCheck
+  }
+
+  add(services: readonly Service[]): void {
+    this.#queued.push(...services)
+    this.#scheduled ??= setImmediate(() => this.flush())
+  }
+
+  flush(): void {
+    if (this.#scheduled) clearImmediate(this.#scheduled)
+    this.#scheduled = undefined
+    const batch = this.#queued
+    this.#queued = []
+    if (batch.length > 0) this.#store.transaction(() => batch.forEach(this.#endCheck))
   }
 }
 

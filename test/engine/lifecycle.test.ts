@@ -64,7 +64,7 @@ test('lifecycle: every non-external service gets exactly one score row per round
   assert.equal(rows.length, 15)
   for (const r of rows) assert.equal(r.n, r.name === 'scripted' ? 0 : 1, `${r.team}/${r.name}`)
   const inProgress = run.store.db
-    .prepare('SELECT COUNT(*) AS n FROM services WHERE in_progress = 1')
+    .prepare('SELECT COUNT(*) AS n FROM service_state WHERE in_progress = 1')
     .get() as { n: number }
   assert.equal(inProgress.n, 0, 'no service may stay in progress after a clean round')
   assert.equal(run.store.rounds().at(-1)?.status, 'complete')
