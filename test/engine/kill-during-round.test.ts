@@ -29,7 +29,9 @@ test('kill -9 during a round: the next run marks the cut round aborted, clears i
   t.after(() => db.close())
   const deadline = Date.now() + 15_000
   for (;;) {
-    const row = db.prepare(`SELECT COUNT(*) AS n FROM service_state WHERE in_progress = 1`).get() as { n: number }
+    const row = db.prepare(`SELECT COUNT(*) AS n FROM service_state WHERE in_progress = 1`).get() as {
+      n: number
+    }
     if (row.n > 0) break
     assert.ok(Date.now() < deadline, 'the second round never started')
     await sleep(50)
@@ -60,7 +62,9 @@ test('kill -9 during a round: the next run marks the cut round aborted, clears i
     { round_id: 1, n: 4 },
     { round_id: 3, n: 4 },
   ])
-  const stuck = db.prepare('SELECT COUNT(*) AS n FROM service_state WHERE in_progress = 1').get() as { n: number }
+  const stuck = db.prepare('SELECT COUNT(*) AS n FROM service_state WHERE in_progress = 1').get() as {
+    n: number
+  }
   assert.equal(stuck.n, 0)
 })
 
