@@ -8,6 +8,7 @@
  *   login itself (CredSSP with NTLM and the credentials) is not done yet: the check stops after
  *   the TLS handshake either way.
  * - `tls_verify`: check the server's certificate (false: RDP servers use self-signed ones).
+ * - `tls_fingerprint`: the certificate's SHA-256 fingerprint must be this one (pinning).
  *
  * Stages: `connect` (refused, or not an RDP server: no or a malformed Connection Confirm),
  * `action` (the server refused the negotiation, or does not offer NLA when `nla` is set), `tls`.
@@ -16,7 +17,7 @@
  * # competition.yaml
  * - { name: rdp, type: rdp, host: "10.0.{num}.30", options: { nla: true } }
  */
-import { excerpt, failureOf, flag, tlsVerify } from '../src/check-options.ts'
+import { excerpt, failureOf, flag, tlsCertificateOptions } from '../src/check-options.ts'
 import { CheckFailure, ServiceType, z, type CheckContext, type Service, type Stage } from '../src/sdk.ts'
 import { connectTcp, readUpTo, startTls } from './socket.ts'
 
@@ -41,7 +42,7 @@ const FAILURE_REASONS: Record<number, string> = {
 /** The keys of the `rdp` options, shared with `remote-admin`. */
 export const rdpOptionsShape = {
   nla: flag().default(false),
-  tls_verify: tlsVerify(),
+  ...tlsCertificateOptions,
 }
 
 export const rdpOptions = z.object(rdpOptionsShape).strict()
@@ -75,7 +76,11 @@ export class RdpCheck extends ServiceType<RdpOptions> {
           mark('tls')
           const tls = await startTls(
             socket,
-            { name: service.host, verify: service.options.tls_verify },
+            {
+              name: service.host,
+              verify: service.options.tls_verify,
+              fingerprint: service.options.tls_fingerprint,
+            },
             ctx.signal,
           )
           ctx.debug(`TLS ${tls.getProtocol() ?? ''} ${tls.getCipher().name}`)

@@ -1,10 +1,12 @@
 import assert from 'node:assert/strict'
+import { X509Certificate } from 'node:crypto'
 import { createServer } from 'node:net'
 import { test, type TestContext } from 'node:test'
 import { startBlackhole } from '../../src/demo/blackhole.ts'
 import { startFlood } from '../../src/demo/flood.ts'
 import { startRdpServer, type RdpSelection } from '../../src/demo/rdp-server.ts'
 import { listen } from '../../src/demo/running-server.ts'
+import { DEMO_TLS_CERT } from '../../src/demo/tls-cert.ts'
 import { closedPort, eventually, runCheck } from '../support/check.ts'
 import { makeService } from '../support/service.ts'
 
@@ -55,6 +57,15 @@ test('rdp: down with stage "tls" when tls_verify is on and the certificate is se
   const { result } = await runCheck(rdp(s.port, { tls_verify: true }))
   assert.equal(result.stage, 'tls')
   assert.equal(result.error, 'TLS handshake failed: self-signed certificate')
+})
+
+test('rdp: tls_fingerprint pins the certificate: the demo one is up, another fails at stage "tls"', async (t) => {
+  const s = await server(t, 'tls')
+  const right = new X509Certificate(DEMO_TLS_CERT).fingerprint256
+  assert.equal((await runCheck(rdp(s.port, { tls_fingerprint: right }))).result.up, true)
+  const { result } = await runCheck(rdp(s.port, { tls_fingerprint: 'AB'.repeat(32) }))
+  assert.equal(result.stage, 'tls')
+  assert.match(result.error!, /^the server's certificate has fingerprint .*, not the pinned AB:AB:/)
 })
 
 test('rdp: down with stage "connect" when the server is not an RDP server', async (t) => {
