@@ -5,7 +5,7 @@
  */
 import { Socket } from 'node:net'
 import { TLSSocket } from 'node:tls'
-import { FTPError, type FTPContext, type FTPResponse } from 'basic-ftp'
+import type { FTPContext, FTPResponse } from 'basic-ftp'
 import { excerpt, failureOf } from '../src/check-options.ts'
 import { CheckFailure, type Stage } from '../src/sdk.ts'
 import { tlsClientOptions, type TlsSettings } from './socket.ts'
@@ -72,13 +72,25 @@ export function useControlSocket(ftp: FTPContext, socket: Socket, tls: TlsSettin
   if (socket instanceof TLSSocket) ftp.tlsOptions = { ...tlsClientOptions(tls), host: tls.name }
 }
 
-/** The server's greeting: a 2xx reply. */
+/** The server's greeting: a 2xx reply; another fails stage `connect`. */
 export function greeting(ftp: FTPContext): Promise<FTPResponse> {
   return ftp.handle(undefined, (res, task) => {
     if (res instanceof Error) task.reject(res)
     else if (res.code >= 200 && res.code < 300) task.resolve(res)
-    else task.reject(new FTPError(res))
+    else {
+      const said = excerpt(res.message.trim())
+      task.reject(new CheckFailure('connect', `the server refused the connection: ${said}`))
+    }
   }) as Promise<FTPResponse>
+}
+
+/**
+ * Whether `err` is basic-ftp's FTPError, an error reply of the server: the only error basic-ftp
+ * makes with a numeric `code` (the reply code; socket errors have names such as `ECONNRESET`).
+ * Told by its code rather than its class, so that basic-ftp is loaded only when a check runs.
+ */
+export function isFtpReply(err: unknown): err is Error & { code: number } {
+  return err instanceof Error && typeof (err as { code?: unknown }).code === 'number'
 }
 
 /** Awaits `work`; an FTP error reply becomes a failure at `stage` worded by `describe`. */
@@ -90,7 +102,7 @@ export async function replyOf<T>(
   try {
     return await work
   } catch (err) {
-    if (err instanceof FTPError) {
+    if (isFtpReply(err)) {
       throw new CheckFailure(stage, describe(excerpt(err.message.trim()), err.code), { cause: err })
     }
     throw err
@@ -119,7 +131,7 @@ export function untilAborted<T>(work: Promise<T>, signal: AbortSignal): Promise<
 /** basic-ftp's errors in words a blue team understands. */
 export function ftpFailure(err: unknown, stage: Stage): CheckFailure {
   if (err instanceof CheckFailure) return err
-  if (err instanceof FTPError) {
+  if (isFtpReply(err)) {
     return new CheckFailure(stage, `the server answered ${excerpt(err.message.trim())}`, { cause: err })
   }
   if (!(err instanceof Error)) return failureOf(err, stage)

@@ -33,9 +33,10 @@
  * - { name: ftps, type: ftps, credential_pool: users, options: { file: report.pdf, sha256: 9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08 } }
  */
 import type { Socket } from 'node:net'
-import { Client } from 'basic-ftp'
+import type { Client } from 'basic-ftp'
 import { failureOf, flag, tlsCertificateOptions, tlsMode, type TlsMode } from '../src/check-options.ts'
 import { ServiceType, z, type CheckContext, type Service, type Stage } from '../src/sdk.ts'
+import { loadBasicFtp } from './client-libraries.ts'
 import { fileMatchOptions, hasFileExpectations, matchFile } from './file-match.ts'
 import {
   ControlWatch,
@@ -97,7 +98,8 @@ export class FtpCheck extends ServiceType<FtpOptions> {
   override async doCheck(service: Service<FtpOptions>, ctx: CheckContext): Promise<void> {
     let stage: Stage = 'connect'
     const mark = (next: Stage) => ctx.stage((stage = next))
-    const client = new Client(ctx.timeoutMs + LIBRARY_TIMEOUT_EXTRA_MS)
+    const basicFtp = await loadBasicFtp()
+    const client = new basicFtp.Client(ctx.timeoutMs + LIBRARY_TIMEOUT_EXTRA_MS)
     const watch = new ControlWatch(client.ftp)
     const stop = () => client.close()
     ctx.signal.addEventListener('abort', stop, { once: true })
@@ -145,7 +147,7 @@ export class FtpCheck extends ServiceType<FtpOptions> {
     }
     useControlSocket(ftp, socket, tls)
     watch.attach(socket)
-    await replyOf(greeting(ftp), 'connect', (said) => `the server refused the connection: ${said}`)
+    await greeting(ftp)
 
     if (options.tls === 'starttls') {
       mark('tls')

@@ -21,7 +21,7 @@
  * - { name: www, type: http, url: /index.html, http_string: Welcome, options: { vhost: www.team1.local } }
  */
 import { isIP, type Socket } from 'node:net'
-import { Client } from 'undici'
+import type { Client } from 'undici'
 import {
   failureOf,
   flag,
@@ -31,6 +31,7 @@ import {
   tlsCertificateOptions,
 } from '../src/check-options.ts'
 import { CheckFailure, ServiceType, z, type CheckContext, type Service, type Stage } from '../src/sdk.ts'
+import { loadUndici } from './client-libraries.ts'
 import { connectTcp, startTls, type TlsSettings } from './socket.ts'
 
 export const DEFAULT_MAX_BODY = 1024 * 1024
@@ -83,7 +84,7 @@ export class HttpCheck extends ServiceType<HttpOptions> {
       secure: this.secure,
       tls: { name, verify: options.tls_verify, fingerprint: options.tls_fingerprint },
     }
-    const client = httpClient(target, ctx.signal, {
+    const client = await httpClient(target, ctx.signal, {
       tls: () => mark('tls'),
       connected: () => mark('action'),
     })
@@ -156,8 +157,13 @@ export interface ConnectHooks {
  * undici's own connector cannot be cancelled while connecting, and this one reports its stages
  * through `hooks` (on every connection the client opens).
  */
-export function httpClient(target: HttpTarget, signal: AbortSignal, hooks: ConnectHooks): Client {
-  return new Client(origin(target.secure, target.host, target.port), {
+export async function httpClient(
+  target: HttpTarget,
+  signal: AbortSignal,
+  hooks: ConnectHooks,
+): Promise<Client> {
+  const undici = await loadUndici()
+  return new undici.Client(origin(target.secure, target.host, target.port), {
     connect: (_opts, callback) => {
       const open = async (): Promise<Socket> => {
         const socket = await connectTcp(target.host, target.port, signal)

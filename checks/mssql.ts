@@ -30,7 +30,8 @@
  *   options: { database: erp, query: "SELECT TOP 1 name FROM customers", expect: "Contoso" }
  */
 import type { Socket } from 'node:net'
-import { Connection, Request, type ConnectionError, type RequestError } from 'tedious'
+import type { Connection, ConnectionError, RequestError } from 'tedious'
+import { loadTedious, type Tedious } from './client-libraries.ts'
 import { guardTokenParser, skipTediousTls, watchPrelogin } from './mssql-tds.ts'
 import { checkPinned, connectTcp, startTls, tlsClientOptions, tlsFailure } from './socket.ts'
 import {
@@ -100,6 +101,7 @@ async function query(
 ): Promise<FirstRow> {
   const { options } = service
   const { signal } = session.ctx
+  const tedious = await loadTedious()
   const starttls = options.tls === 'starttls'
   const implicit = options.tls === 'implicit'
   let socket: Socket | undefined
@@ -132,7 +134,7 @@ async function query(
     }
   }
   const legacy = tlsClientOptions({ name: service.host, verify: options.tls_verify })
-  const connection = new Connection({
+  const connection = new tedious.Connection({
     server: service.host,
     authentication: { type: 'default', options: { userName: username, password } },
     options: {
@@ -170,19 +172,24 @@ async function query(
     session.mark('auth')
   })
   try {
-    return await session.run(firstRow(connection, options.query, session), () => socket?.destroy())
+    return await session.run(firstRow(tedious, connection, options.query, session), () => socket?.destroy())
   } finally {
     connection.close()
     socket?.destroy()
   }
 }
 
-function firstRow(connection: Connection, sql: string, session: SqlSession): Promise<FirstRow> {
+function firstRow(
+  tedious: Tedious,
+  connection: Connection,
+  sql: string,
+  session: SqlSession,
+): Promise<FirstRow> {
   return new Promise((resolve, reject) => {
     connection.connect((err) => {
       if (err) return reject(err)
       session.mark('action')
-      const request = new Request(sql, (error) => {
+      const request = new tedious.Request(sql, (error) => {
         if (error) reject(error)
         else resolve({ row: false })
       })

@@ -25,7 +25,8 @@
  */
 import type { Socket } from 'node:net'
 import type { TLSSocket } from 'node:tls'
-import { createConnection, type Connection, type QueryError, type SslOptions } from 'mysql2'
+import type { Connection, QueryError, SslOptions } from 'mysql2'
+import { loadMysql2 } from './client-libraries.ts'
 import { checkPinned, connectTcp, tlsClientOptions, tlsFailure } from './socket.ts'
 import {
   brokenConnection,
@@ -109,10 +110,11 @@ async function query(
 ): Promise<FirstRow> {
   const { options } = service
   const { signal } = session.ctx
+  const mysql2 = await loadMysql2()
   const socket = await connectTcp(service.host, service.port, signal)
   let connection: Connection | undefined
   try {
-    connection = createConnection({
+    connection = mysql2.createConnection({
       host: service.host,
       port: service.port,
       user: username,

@@ -27,8 +27,8 @@
  */
 import { Socket } from 'node:net'
 import type { TLSSocket } from 'node:tls'
-import pg from 'pg'
-import type { DatabaseError } from 'pg'
+import type { Client, Connection, DatabaseError } from 'pg'
+import { loadPg } from './client-libraries.ts'
 import { checkPinned, tlsClientOptions, tlsFailure } from './socket.ts'
 import {
   brokenConnection,
@@ -91,6 +91,7 @@ async function query(
 ): Promise<FirstRow> {
   const { options } = service
   const { signal } = session.ctx
+  const pg = await loadPg()
   // pg connects the socket it is given: one that the check's timeout destroys, and whose bytes count.
   const socket = new Socket()
   socket.setNoDelay(true)
@@ -172,7 +173,7 @@ function watchFirstAnswer(socket: Socket, session: SqlSession): void {
  * Runs `sql` as a simple query and resolves with the first value of the first row as soon as it
  * comes (pg's own `query` would collect every row first).
  */
-function firstRow(client: pg.Client, sql: string): Promise<FirstRow> {
+function firstRow(client: Client, sql: string): Promise<FirstRow> {
   return new Promise((resolve, reject) => {
     let done = false
     const settle = (result: FirstRow | Error) => {
@@ -182,7 +183,7 @@ function firstRow(client: pg.Client, sql: string): Promise<FirstRow> {
       else resolve(result)
     }
     const submittable = {
-      submit: (connection: pg.Connection) => connection.query(sql),
+      submit: (connection: Connection) => connection.query(sql),
       handleRowDescription: () => undefined,
       handleDataRow: (msg: { fields: unknown[] }) => {
         settle({ row: true, value: valueText(msg.fields[0]) })
@@ -191,7 +192,7 @@ function firstRow(client: pg.Client, sql: string): Promise<FirstRow> {
       handleEmptyQuery: () => undefined,
       handlePortalSuspended: () => undefined,
       // COPY FROM STDIN: refuse to send anything (pg's typings lack the method).
-      handleCopyInResponse: (connection: pg.Connection) =>
+      handleCopyInResponse: (connection: Connection) =>
         (connection as unknown as { sendCopyFail(reason: string): void }).sendCopyFail(
           'not supported by the check',
         ),

@@ -20,16 +20,19 @@
  * - { name: sftp, type: sftp, credential_pool: users, options: { file: /srv/share/report.txt, expect: "Q3" } }
  */
 import type { Socket } from 'node:net'
-import ssh2 from 'ssh2'
-import type { SFTPWrapper } from 'ssh2'
+import type { Client, SFTPWrapper } from 'ssh2'
 import { failureOf } from '../src/check-options.ts'
 import { CheckFailure, ServiceType, z, type CheckContext, type Service, type Stage } from '../src/sdk.ts'
+import { loadSsh2 } from './client-libraries.ts'
 import { fileMatchOptions, matchFile, type FetchedFile } from './file-match.ts'
 import { connectTcp } from './socket.ts'
 import { sshConnect, sshLogin, sshOptionsShape } from './ssh.ts'
 
 /** Bytes asked for in one SFTP read (ssh2 splits it to the server's packet size). */
 const READ_CHUNK = 64 * 1024
+/** SFTP status codes (draft-ietf-secsh-filexfer-02, 7), as ssh2 puts them on an error's `code`. */
+const SFTP_NO_SUCH_FILE = 2
+const SFTP_PERMISSION_DENIED = 3
 
 export const sftpOptions = z
   .object({
@@ -51,10 +54,11 @@ export class SftpCheck extends ServiceType<SftpOptions> {
     const { file, max_bytes: max } = service.options
     let stage: Stage = 'connect'
     const mark = (next: Stage) => ctx.stage((stage = next))
-    let client: ssh2.Client | undefined
+    let client: Client | undefined
     let socket: Socket | undefined
     try {
       mark('connect')
+      const ssh2 = await loadSsh2()
       const login = sshLogin(service, () => this.getCredentials(service))
       socket = await connectTcp(service.host, service.port, ctx.signal)
       client = new ssh2.Client()
@@ -80,7 +84,7 @@ export class SftpCheck extends ServiceType<SftpOptions> {
 }
 
 /** Opens the SFTP subsystem and reads `path`, keeping at most `max` bytes; stops reading past that. */
-function readFile(client: ssh2.Client, path: string, max: number, signal: AbortSignal): Promise<FetchedFile> {
+function readFile(client: Client, path: string, max: number, signal: AbortSignal): Promise<FetchedFile> {
   return new Promise((resolve, reject) => {
     const fail = (err: Error) => reject(signal.aborted ? (signal.reason as Error) : err)
     client.once('close', () =>
@@ -134,11 +138,10 @@ function read(sftp: SFTPWrapper, handle: Buffer, length: number, position: numbe
 
 /** Why `path` could not be opened, in words. */
 function openFailure(err: Error & { code?: unknown }, path: string): CheckFailure {
-  const { STATUS_CODE } = ssh2.utils.sftp
   const message =
-    err.code === STATUS_CODE.NO_SUCH_FILE
+    err.code === SFTP_NO_SUCH_FILE
       ? `file ${path} not found`
-      : err.code === STATUS_CODE.PERMISSION_DENIED
+      : err.code === SFTP_PERMISSION_DENIED
         ? `permission denied reading file ${path}`
         : `could not open file ${path}: ${err.message}`
   return new CheckFailure('action', message, { cause: err })

@@ -11,7 +11,8 @@
  *   password; an encrypted one is opened with the password. The username is still the service's.
  *
  * Stages: `connect` (TCP and the SSH handshake: refused, or not an SSH server), `auth` (login
- * refused), `action` (the command could not run or exited with another status), `match`.
+ * refused, or a `private_key` that cannot be read: the config only checks that it is armoured as
+ * one), `action` (the command could not run or exited with another status), `match`.
  * The host key is not checked: teams may rebuild their boxes.
  *
  * @example
@@ -19,8 +20,7 @@
  * - { name: ssh, type: ssh, credential_pool: users, options: { command: "id -un", expect_exact: "{username}" } }
  */
 import type { Socket } from 'node:net'
-import ssh2 from 'ssh2'
-import type { ClientChannel } from 'ssh2'
+import type { Client, ClientChannel, ConnectConfig } from 'ssh2'
 import { excerpt, expectOptions, failureOf, hasExpectations, matchExpected } from '../src/check-options.ts'
 import {
   CheckFailure,
@@ -31,10 +31,20 @@ import {
   type Service,
   type Stage,
 } from '../src/sdk.ts'
+import { loadSsh2 } from './client-libraries.ts'
 import { connectTcp } from './socket.ts'
 
 export const MAX_OUTPUT_BYTES = 64 * 1024
 const MAX_STDERR_BYTES = 4 * 1024
+
+/**
+ * The armour of the private keys ssh2 reads: OpenSSH, PEM (RSA, DSA, EC; encrypted ones carry
+ * their headers inside) and PuTTY's v2 files. The key itself is read when the check runs.
+ */
+const PRIVATE_KEY_ARMOUR =
+  /^(?:-----BEGIN (OPENSSH|RSA|DSA|EC) PRIVATE KEY-----\r?\n[\s\S]+\r?\n-----END \1 PRIVATE KEY-----|PuTTY-User-Key-File-2: [\s\S]+)$/
+const PUBLIC_KEY =
+  /^(?:(?:ssh|ecdsa-sha2|sk-ssh|sk-ecdsa-sha2)-\S+ [A-Za-z0-9+/=]+|---- BEGIN SSH2 PUBLIC KEY ----)/
 
 /** The keys of the `ssh` options, shared with `remote-admin`. */
 export const sshOptionsShape = {
@@ -47,11 +57,22 @@ export const sshOptionsShape = {
     .superRefine((key, ctx) => {
       // A key written with a template is checked when the check runs.
       if (key === undefined || /\{[\w.]+\}/.test(key)) return
-      const parsed = ssh2.utils.parseKey(key)
-      if (parsed instanceof Error && !/encrypted|passphrase/i.test(parsed.message)) {
-        ctx.addIssue({ code: 'custom', message: `private_key cannot be read: ${parsed.message}` })
-      }
+      const problem = privateKeyProblem(key)
+      if (problem !== undefined)
+        ctx.addIssue({ code: 'custom', message: `private_key cannot be read: ${problem}` })
     }),
+}
+
+/**
+ * Why `key` is not a private key, judged by its armour only (the config is checked without
+ * loading ssh2): a key that passes is read for real when the check runs, and one that cannot be
+ * read then fails stage `auth`.
+ */
+export function privateKeyProblem(key: string): string | undefined {
+  const text = key.trim()
+  if (PRIVATE_KEY_ARMOUR.test(text)) return undefined
+  if (PUBLIC_KEY.test(text)) return 'this is a public key; the private key is needed'
+  return 'not an OpenSSH or PEM private key (-----BEGIN OPENSSH PRIVATE KEY----- ... -----END OPENSSH PRIVATE KEY-----)'
 }
 
 /** Refuses match options without a command to produce the output. */
@@ -88,10 +109,11 @@ export class SshCheck extends ServiceType<SshOptions> {
   override async doCheck(service: Service<SshOptions>, ctx: CheckContext): Promise<void> {
     let stage: Stage = 'connect'
     const mark = (next: Stage) => ctx.stage((stage = next))
-    let client: ssh2.Client | undefined
+    let client: Client | undefined
     let socket: Socket | undefined
     try {
       mark('connect')
+      const ssh2 = await loadSsh2()
       const login = sshLogin(service, () => this.getCredentials(service))
       socket = await connectTcp(service.host, service.port, ctx.signal)
       client = new ssh2.Client()
@@ -133,7 +155,7 @@ export class SshCheck extends ServiceType<SshOptions> {
 export function sshLogin(
   service: Service<{ private_key?: string | undefined }>,
   credentials: () => Credentials,
-): ssh2.ConnectConfig {
+): ConnectConfig {
   const key = service.options.private_key
   if (key !== undefined) {
     const username = service.username ?? credentials().username
@@ -148,9 +170,9 @@ export function sshLogin(
  * login starts. Rejects with stage `connect` or `auth`, or with the abort reason on a timeout.
  */
 export function sshConnect(
-  client: ssh2.Client,
+  client: Client,
   socket: Socket,
-  login: ssh2.ConnectConfig,
+  login: ConnectConfig,
   ctx: CheckContext,
   handshaken: () => void,
 ): Promise<void> {
@@ -181,18 +203,29 @@ export function sshConnect(
     client.on('keyboard-interactive', (_name, _instructions, _lang, prompts, finish) => {
       finish(prompts.map(() => login.password ?? ''))
     })
-    client.connect({
-      ...login,
-      sock: socket,
-      // The check's own timeout applies; ssh2's would only cut it short.
-      readyTimeout: ctx.timeoutMs + 60_000,
-      keepaliveInterval: 0,
-    })
+    try {
+      client.connect({
+        ...login,
+        sock: socket,
+        // The check's own timeout applies; ssh2's would only cut it short.
+        readyTimeout: ctx.timeoutMs + 60_000,
+        keepaliveInterval: 0,
+      })
+    } catch (err) {
+      reject(keyFailure(err as Error, login))
+    }
   })
 }
 
+/** ssh2 reads `private_key` as the connection starts, and throws when it cannot. */
+function keyFailure(err: Error, login: ConnectConfig): Error {
+  if (login.privateKey === undefined || !/privateKey/.test(err.message)) return err
+  const reason = err.message.replace(/^Cannot parse privateKey: /, '')
+  return new CheckFailure('auth', `private_key cannot be read: ${reason}`, { cause: err })
+}
+
 /** Runs `command`, keeping at most 64 KiB of its output; stops reading past that. */
-function run(client: ssh2.Client, command: string, signal: AbortSignal): Promise<Output> {
+function run(client: Client, command: string, signal: AbortSignal): Promise<Output> {
   return new Promise((resolve, reject) => {
     const stdout: Buffer[] = []
     const stderr: Buffer[] = []

@@ -99,7 +99,7 @@ export class HttpFormCheck extends ServiceType<HttpFormOptions> {
     }
     mark('connect')
     // Stages move on with the first connection only: undici may open another one later.
-    const client = httpClient(target, ctx.signal, {
+    const client = await httpClient(target, ctx.signal, {
       tls: () => {
         if (stage === 'connect') mark('tls')
       },

@@ -31,7 +31,7 @@
  *   options: { mailbox: INBOX, expect: "Welcome to Team {num}" }
  */
 import type { Socket } from 'node:net'
-import { ImapFlow } from 'imapflow'
+import type { ImapFlow } from 'imapflow'
 import {
   expectOptions,
   hasExpectations,
@@ -40,6 +40,7 @@ import {
   type TlsMode,
 } from '../../src/check-options.ts'
 import { ServiceType, z, type CheckContext, type Service, type Stage } from '../../src/sdk.ts'
+import { loadImapflow } from '../client-libraries.ts'
 import { connectTcp, startTls, type TlsSettings } from '../socket.ts'
 import { clientOptions, transport } from './imap-client.ts'
 import { imapFailure } from './imap-failure.ts'
@@ -77,6 +78,7 @@ export class ImapCheck extends ServiceType<ImapOptions> {
     let client: ImapFlow | undefined
     const { options } = service
     try {
+      const imapflow = await loadImapflow()
       const { username, password } = this.getCredentials(service)
       const tls: TlsSettings = {
         name: service.host,
@@ -89,7 +91,7 @@ export class ImapCheck extends ServiceType<ImapOptions> {
         mark('tls')
         socket = await startTls(socket, tls, ctx.signal)
       }
-      client = new ImapFlow({
+      client = new imapflow.ImapFlow({
         ...clientOptions(service, ctx.timeoutMs),
         auth: { user: username, pass: password },
         transport: transport(

@@ -4,19 +4,10 @@
  * whatever its declared length and keeps every search entry), and its errors in plain words.
  */
 import type { Socket } from 'node:net'
-import {
-  type Client,
-  ExtendedRequest,
-  ExtendedResponse,
-  InvalidCredentialsError,
-  MessageParser,
-  NoSuchObjectError,
-  ResultCodeError,
-  SearchEntry,
-  SearchResponse,
-} from 'ldapts'
+import type { Client, ExtendedResponse, MessageParser, ResultCodeError, SearchEntry } from 'ldapts'
 import { excerpt, failureOf } from '../../src/check-options.ts'
 import { CheckFailure, type Stage } from '../../src/sdk.ts'
+import type { Ldapts } from '../client-libraries.ts'
 import { readUpTo } from '../socket.ts'
 
 export const MAX_LDAP_ENTRIES = 100
@@ -29,15 +20,15 @@ const SIZE_LIMIT_EXCEEDED = 4
  * Sends the StartTLS extended operation on a fresh connection and waits for the server's yes;
  * the TLS handshake is then the caller's. Fails at stage `tls` when the server says no.
  */
-export async function requestStartTls(socket: Socket, signal: AbortSignal): Promise<void> {
-  const request = new ExtendedRequest({ messageId: 1, oid: STARTTLS_OID })
+export async function requestStartTls(ldapts: Ldapts, socket: Socket, signal: AbortSignal): Promise<void> {
+  const request = new ldapts.ExtendedRequest({ messageId: 1, oid: STARTTLS_OID })
   socket.write(request.write())
   let response: ExtendedResponse | undefined
   const parse = (data: Buffer): boolean => {
-    const parser = new MessageParser()
+    const parser = new ldapts.MessageParser()
     parser.on('error', () => undefined)
     parser.on('message', (message: unknown) => {
-      if (message instanceof ExtendedResponse) response = message
+      if (message instanceof ldapts.ExtendedResponse) response = message
     })
     parser.read(data, new Map([['1', { message: request }]]))
     return response !== undefined
@@ -74,8 +65,10 @@ export class SessionWatch {
   private readonly socket: Socket
   private readonly signal: AbortSignal
   private parser: MessageParser | undefined
+  private readonly ldapts: Ldapts
 
-  constructor(socket: Socket, signal: AbortSignal) {
+  constructor(ldapts: Ldapts, socket: Socket, signal: AbortSignal) {
+    this.ldapts = ldapts
     this.socket = socket
     this.signal = signal
   }
@@ -85,7 +78,8 @@ export class SessionWatch {
     this.socket.on('data', this.onData)
     // ldapts keeps its parser private; it is the only place search entries can be seen one by one.
     const parser: unknown = (client as unknown as { messageParser: unknown }).messageParser
-    if (!(parser instanceof MessageParser)) throw new Error('ldapts has no message parser where expected')
+    if (!(parser instanceof this.ldapts.MessageParser))
+      throw new Error('ldapts has no message parser where expected')
     this.parser = parser
     parser.on('message', this.onMessage)
     parser.on('error', this.onError)
@@ -124,8 +118,11 @@ export class SessionWatch {
   }
 
   private readonly onMessage = (message: unknown): void => {
-    if (message instanceof SearchResponse && message.status === SIZE_LIMIT_EXCEEDED) this.cut ??= 'size limit'
-    if (!(message instanceof SearchEntry) || this.cut !== undefined) return
+    const { ldapts } = this
+    if (message instanceof ldapts.SearchResponse && message.status === SIZE_LIMIT_EXCEEDED) {
+      this.cut ??= 'size limit'
+    }
+    if (!(message instanceof ldapts.SearchEntry) || this.cut !== undefined) return
     if (this.entries.length >= MAX_LDAP_ENTRIES) return this.stop('entries')
     this.entries.push(ldif(message))
   }
@@ -161,6 +158,7 @@ function ldif(entry: SearchEntry): string {
 
 /** ldapts's errors in words a blue team understands. */
 export function ldapFailure(
+  ldapts: Ldapts,
   err: unknown,
   stage: Stage,
   bindName: string | undefined,
@@ -171,15 +169,15 @@ export function ldapFailure(
   if (/^Connection closed before message response/.test(err.message)) {
     return new CheckFailure(stage, 'the server closed the connection', { cause: err, debug: err.message })
   }
-  if (err instanceof InvalidCredentialsError) {
+  if (err instanceof ldapts.InvalidCredentialsError) {
     return new CheckFailure('auth', `login refused for "${bindName ?? ''}"`, { cause: err })
   }
-  if (err instanceof NoSuchObjectError && stage === 'action') {
+  if (err instanceof ldapts.NoSuchObjectError && stage === 'action') {
     return new CheckFailure('action', `the base DN ${JSON.stringify(baseDn ?? '')} does not exist`, {
       cause: err,
     })
   }
-  if (err instanceof ResultCodeError) {
+  if (err instanceof ldapts.ResultCodeError) {
     const what = stage === 'auth' ? `bind as "${bindName ?? ''}" failed` : 'the search failed'
     return new CheckFailure(stage, `${what}: ${resultText(err)}`, { cause: err })
   }

@@ -33,7 +33,6 @@
  */
 import type { Socket } from 'node:net'
 import type { connect as tlsConnect } from 'node:tls'
-import { Client, FilterParser } from 'ldapts'
 import {
   expectOptions,
   hasExpectations,
@@ -51,6 +50,8 @@ import {
   type Service,
   type Stage,
 } from '../../src/sdk.ts'
+import { loadLdapts } from '../client-libraries.ts'
+import { ldapFilterProblem } from './ldap-filter.ts'
 import { MAX_LDAP_ENTRIES, SessionWatch, ldapFailure, requestStartTls, type Cut } from './ldap-session.ts'
 import { connectTcp, startTls } from '../socket.ts'
 
@@ -69,15 +70,9 @@ function ldapOptionsFor(defaultTls: TlsMode) {
         .min(1)
         .optional()
         .superRefine((filter, ctx) => {
-          if (filter === undefined) return
-          try {
-            FilterParser.parseString(filter)
-          } catch (err) {
-            ctx.addIssue({
-              code: 'custom',
-              message: `not an LDAP filter: ${err instanceof Error ? err.message : String(err)}`,
-            })
-          }
+          const problem = filter === undefined ? undefined : ldapFilterProblem(filter)
+          if (problem !== undefined)
+            ctx.addIssue({ code: 'custom', message: `not an LDAP filter: ${problem}` })
         }),
       ...expectOptions,
       tls: tlsMode(defaultTls),
@@ -140,6 +135,7 @@ export class LdapCheck extends ServiceType<LdapOptions> {
     let stage: Stage = 'connect'
     const mark = (next: Stage) => ctx.stage((stage = next))
     const identity = this.identity(service)
+    const ldapts = await loadLdapts()
     // Outermost last: a TLS socket must be destroyed before the socket under it.
     const sockets: Socket[] = []
     let finished = false
@@ -149,7 +145,7 @@ export class LdapCheck extends ServiceType<LdapOptions> {
       let socket: Socket = tcp
       if (options.tls !== 'none') {
         mark('tls')
-        if (options.tls === 'starttls') await requestStartTls(tcp, ctx.signal)
+        if (options.tls === 'starttls') await requestStartTls(ldapts, tcp, ctx.signal)
         const settings = {
           name: service.host,
           verify: options.tls_verify,
@@ -159,13 +155,13 @@ export class LdapCheck extends ServiceType<LdapOptions> {
         sockets.push(socket)
       }
       const secure = socket !== tcp
-      const client = new Client({
+      const client = new ldapts.Client({
         url: `${secure ? 'ldaps' : 'ldap'}://${service.host.includes(':') ? `[${service.host}]` : service.host}:${service.port}`,
         // The connection is ours, made and secured already: ldapts talks over it.
         createConnection: () => socket,
         createSecureConnection: (() => socket) as unknown as typeof tlsConnect,
       })
-      const watch = new SessionWatch(socket, ctx.signal)
+      const watch = new SessionWatch(ldapts, socket, ctx.signal)
       try {
         if (identity !== undefined) {
           mark('auth')
@@ -199,7 +195,7 @@ export class LdapCheck extends ServiceType<LdapOptions> {
       finished = true
       void client.unbind().catch(() => undefined)
     } catch (err) {
-      throw ldapFailure(err, stage, identity?.username, options.base_dn)
+      throw ldapFailure(ldapts, err, stage, identity?.username, options.base_dn)
     } finally {
       const close = () => sockets.reverse().forEach((s) => s.destroy())
       // After an unbind, let it go out first; either way nothing stays open.

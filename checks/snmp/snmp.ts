@@ -27,9 +27,10 @@
  */
 import { createSocket, type Socket, type SocketType } from 'node:dgram'
 import { isIP, isIPv6 } from 'node:net'
-import snmp, { type Session, type User, type Varbind } from 'net-snmp'
+import type { Session, User, Varbind } from 'net-snmp'
 import { excerpt, expectOptions, failureOf, matchExpected } from '../../src/check-options.ts'
 import { CheckFailure, ServiceType, z, type CheckContext, type Service, type Stage } from '../../src/sdk.ts'
+import { loadNetSnmp, type NetSnmp } from '../client-libraries.ts'
 import { installDesPrivacy } from './snmp-des.ts'
 import { probeAgent } from './snmp-probe.ts'
 
@@ -91,29 +92,36 @@ export class SnmpCheck extends ServiceType<SnmpOptions> {
     const { oid } = service.options
     let stage: Stage = 'connect'
     const mark = (next: Stage) => ctx.stage((stage = next))
+    const snmp = await loadNetSnmp()
     try {
       mark('connect')
-      const varbind = await this.get(service, ctx, () => {
+      const varbind = await this.get(snmp, service, ctx, () => {
         if (stage === 'connect') mark('auth')
       })
       mark('action')
+      const type = typeName(snmp, varbind.type)
       if (snmp.isVarbindError(varbind)) {
-        throw new CheckFailure('action', `the agent has no value for OID ${oid} (${typeName(varbind.type)})`)
+        throw new CheckFailure('action', `the agent has no value for OID ${oid} (${type})`)
       }
-      const value = valueText(varbind)
-      ctx.debug(`${oid} = ${typeName(varbind.type)}: ${value.slice(0, 2000)}`)
+      const value = valueText(snmp, varbind)
+      ctx.debug(`${oid} = ${type}: ${value.slice(0, 2000)}`)
       mark('match')
       matchExpected(value, service.options, `value of ${oid}`)
     } catch (err) {
       this.log(service, `GET ${oid}`, false)
-      throw snmpFailure(err, stage, service)
+      throw snmpFailure(snmp, err, stage, service)
     }
     this.reportScore(service, service.points, null)
     this.log(service, `GET ${oid}`, true)
   }
 
   /** The GET, with the probe telling when the agent is known to be there (`alive`). */
-  private get(service: Service<SnmpOptions>, ctx: CheckContext, alive: () => void): Promise<Varbind> {
+  private get(
+    snmp: NetSnmp,
+    service: Service<SnmpOptions>,
+    ctx: CheckContext,
+    alive: () => void,
+  ): Promise<Varbind> {
     const { host, port, options } = service
     const transport: SocketType = isIPv6(host) ? 'udp6' : 'udp4'
     return new Promise<Varbind>((resolve, reject) => {
@@ -128,7 +136,7 @@ export class SnmpCheck extends ServiceType<SnmpOptions> {
       }
       const session: Session =
         options.version === '3'
-          ? snmp.createV3Session(host, this.user(service), sessionOptions)
+          ? snmp.createV3Session(host, this.user(snmp, service), sessionOptions)
           : snmp.createSession(host, options.community ?? 'public', {
               ...sessionOptions,
               version: options.version === '1' ? snmp.Version1 : snmp.Version2c,
@@ -167,7 +175,7 @@ export class SnmpCheck extends ServiceType<SnmpOptions> {
   }
 
   /** The v3 user: the service's credentials, keys per the security level the options ask for. */
-  private user(service: Service<SnmpOptions>): User {
+  private user(snmp: NetSnmp, service: Service<SnmpOptions>): User {
     const { auth_protocol: auth, priv_protocol: priv, priv_password: privPassword } = service.options
     if (auth === 'none') {
       const name = service.username ?? this.getCredentials(service).username
@@ -176,7 +184,7 @@ export class SnmpCheck extends ServiceType<SnmpOptions> {
     const { username, password } = this.getCredentials(service)
     const authKeys = { authProtocol: snmp.AuthProtocols[auth], authKey: password }
     if (priv === 'none') return { name: username, level: snmp.SecurityLevel.authNoPriv, ...authKeys }
-    if (priv === 'des') installDesPrivacy()
+    if (priv === 'des') installDesPrivacy(snmp)
     return {
       name: username,
       level: snmp.SecurityLevel.authPriv,
@@ -208,7 +216,7 @@ function guardMessages(socket: Socket, host: string, port: number, fail: (err: E
 }
 
 /** A value as text: numbers in decimal, printable strings as they are, other bytes in hex. */
-export function valueText(varbind: Varbind): string {
+export function valueText(snmp: NetSnmp, varbind: Varbind): string {
   const { value, type } = varbind
   if (Buffer.isBuffer(value)) {
     if (type === snmp.ObjectType.Counter64)
@@ -225,7 +233,7 @@ export function valueText(varbind: Varbind): string {
   return value === null || value === undefined ? '' : JSON.stringify(value)
 }
 
-function typeName(type: number): string {
+function typeName(snmp: NetSnmp, type: number): string {
   return snmp.ObjectType[type] ?? `type ${type}`
 }
 
@@ -234,7 +242,7 @@ function errorText(err: unknown): string {
 }
 
 /** net-snmp's errors in words a blue team understands. */
-function snmpFailure(err: unknown, stage: Stage, service: Service<SnmpOptions>): CheckFailure {
+function snmpFailure(snmp: NetSnmp, err: unknown, stage: Stage, service: Service<SnmpOptions>): CheckFailure {
   if (err instanceof CheckFailure || !(err instanceof Error)) return failureOf(err, stage)
   const user = service.username ?? ''
   if (err instanceof snmp.ResponseInvalidError && err.code === snmp.ResponseInvalidCode.EAuthFailure) {

@@ -1,7 +1,8 @@
 import { UsageError } from '../errors.ts'
 import { dryRun, servicesOf, type DryRun } from '../engine/dry-run.ts'
 import type { Service } from '../service.ts'
-import { loadCompetition, loadTypes, type CommonArgs } from './common.ts'
+import type { CommonArgs } from './common.ts'
+import { loadCompetition, loadTypes } from './load-competition.ts'
 
 export interface CheckArgs extends CommonArgs {
   target: string

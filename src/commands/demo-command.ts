@@ -5,7 +5,8 @@ import { startDemoCompetition } from '../demo/demo-competition.ts'
 import { runSingleRound } from '../engine/scanner-run.ts'
 import { ScanLog } from '../log/scan-log.ts'
 import { statusTable } from '../report/status-table.ts'
-import { loadCompetition, loadTypes, type CommonArgs } from './common.ts'
+import type { CommonArgs } from './common.ts'
+import { loadCompetition, loadTypes } from './load-competition.ts'
 
 export interface DemoArgs extends CommonArgs {
   keep: boolean

@@ -4,7 +4,8 @@ import type { RoundProgress } from '../engine/round.ts'
 import { runSingleRound } from '../engine/scanner-run.ts'
 import { ScanLog } from '../log/scan-log.ts'
 import { statusTable } from '../report/status-table.ts'
-import { loadCompetition, loadTypes, scanLogPath, type CommonArgs } from './common.ts'
+import { scanLogPath, type CommonArgs } from './common.ts'
+import { loadCompetition, loadTypes } from './load-competition.ts'
 
 export interface RunArgs extends CommonArgs {
   round: boolean

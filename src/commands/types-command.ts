@@ -1,7 +1,8 @@
 import { z } from 'zod'
 import { isMassType } from '../registry.ts'
 import { textTable } from '../report/text-table.ts'
-import { loadTypes, type CommonArgs } from './common.ts'
+import type { CommonArgs } from './common.ts'
+import { loadTypes } from './load-competition.ts'
 
 function optionNames(schema: z.ZodType): string {
   const shape = schema instanceof z.ZodObject ? (schema.shape as Record<string, unknown>) : {}

@@ -1,4 +1,5 @@
-import { loadCompetition, loadTypes, type CommonArgs } from './common.ts'
+import type { CommonArgs } from './common.ts'
+import { loadCompetition, loadTypes } from './load-competition.ts'
 
 /** `scanner validate`: loads the services files and the config; every problem is reported. */
 export async function validateCommand(args: CommonArgs, out: (text: string) => void): Promise<void> {

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict'
 import { test } from 'node:test'
 import { builtinTypes } from '../../checks/builtin-types.ts'
 import { DEMO_SSH_CLIENT_KEY } from '../../src/demo/ssh-keys.ts'
+import { CLIENT_LIBRARIES, packagesLoadedBy } from '../helpers/loaded-packages.ts'
 
 test('builtin types: a new registry each time, with every built-in type and its default port', () => {
   const a = builtinTypes()
@@ -73,4 +74,31 @@ test('builtin types: unknown option keys are refused', () => {
     const result = cls.options.safeParse({ record: 'x', no_such_option: 1 })
     assert.equal(result.success, false, cls.shortName)
   }
+})
+
+test('builtin types: registering them and reading options loads no protocol client library; a check loads its own', async () => {
+  const script = `
+    const { builtinTypes } = await import(${JSON.stringify(new URL('../../checks/builtin-types.ts', import.meta.url).href)})
+    const { DEMO_SSH_CLIENT_KEY } = await import(${JSON.stringify(new URL('../../src/demo/ssh-keys.ts', import.meta.url).href)})
+    const registry = builtinTypes()
+    registry.get('ssh').options.parse({ private_key: DEMO_SSH_CLIENT_KEY })
+    registry.get('ldap').options.parse({ base_dn: 'dc=team1', filter: '(uid={username})' })
+    const atStart = [...globalThis.loadedPackages]
+    const { loadSsh2 } = await import(${JSON.stringify(new URL('../../checks/client-libraries.ts', import.meta.url).href)})
+    const ssh2 = await loadSsh2()
+    process.stdout.write(JSON.stringify({ atStart, client: typeof ssh2.Client }))
+  `
+  const { code, stdout, stderr, packages } = await packagesLoadedBy(['--input-type=module', '-e', script])
+  assert.equal(code, 0, stderr)
+  const { atStart, client } = JSON.parse(stdout) as { atStart: string[]; client: string }
+  assert.deepEqual(
+    CLIENT_LIBRARIES.filter((name) => atStart.includes(name)),
+    [],
+    'no client library once the types are registered and options read',
+  )
+  assert.equal(client, 'function', 'loadSsh2 gives ssh2 as a whole (its module.exports)')
+  assert.deepEqual(
+    CLIENT_LIBRARIES.filter((name) => packages.includes(name)),
+    ['ssh2'],
+  )
 })

@@ -14,6 +14,16 @@ const icmp = (host: string, options: Record<string, unknown> = {}, timeoutMs = 2
 const canUnshare = spawnSync('unshare', ['-rn', 'true']).status === 0
 
 /**
+ * The checks run the system `ping` (Debian's iputils-ping). CI installs it and must run these
+ * tests; on a developer machine without it they are skipped, saying what to install.
+ */
+const hasPing = spawnSync('ping', ['-V']).error === undefined
+const needsPing = {
+  skip:
+    hasPing || process.env.CI === 'true' ? false : 'skipped: no system ping (apt-get install iputils-ping)',
+}
+
+/**
  * Runs an icmp check of 127.0.0.1 inside a new network namespace prepared by `setup` (shell), and
  * returns its result: the namespace is the test's own, so nothing outside it is pinged.
  */
@@ -49,7 +59,7 @@ function pingRunning(host: string): boolean {
     })
 }
 
-test('icmp: up when 127.0.0.1 answers the echo request', async () => {
+test('icmp: up when 127.0.0.1 answers the echo request', needsPing, async () => {
   const { result, logs } = await runCheck(icmp('127.0.0.1'))
   assert.equal(result.up, true, result.error ?? '')
   assert.equal(result.stage, null)
@@ -57,7 +67,7 @@ test('icmp: up when 127.0.0.1 answers the echo request', async () => {
   assert.match(result.detail ?? '', /1 of 1 echo requests answered, rtt min\/avg\/max\/mdev [\d.]+\//)
 })
 
-test('icmp: count sends that many requests, spread within the timeout', async () => {
+test('icmp: count sends that many requests, spread within the timeout', needsPing, async () => {
   const { result } = await runCheck(icmp('127.0.0.1', { count: 3 }))
   assert.equal(result.up, true, result.error ?? '')
   assert.match(result.detail ?? '', /3 of 3 echo requests answered/)
@@ -102,7 +112,7 @@ test('icmp: ping statistics are read from its output', () => {
   assert.equal(parsePing('garbage'), undefined)
 })
 
-test('icmp: down with stage "connect" when the host name does not resolve', async () => {
+test('icmp: down with stage "connect" when the host name does not resolve', needsPing, async () => {
   const { result } = await runCheck(icmp('no-such-host.invalid'))
   assert.equal(result.up, false)
   assert.equal(result.stage, 'connect')
@@ -111,7 +121,7 @@ test('icmp: down with stage "connect" when the host name does not resolve', asyn
 
 test(
   'icmp: down with stage "connect", before the timeout, when the host does not answer (a namespace of its own that ignores echo requests)',
-  { skip: canUnshare ? false : 'skipped: this machine does not allow unshare -rn' },
+  { skip: !canUnshare ? 'skipped: this machine does not allow unshare -rn' : needsPing.skip },
   async () => {
     const result = await runInNamespace(
       'ip link set lo up && echo 1 > /proc/sys/net/ipv4/icmp_echo_ignore_all',
@@ -126,7 +136,7 @@ test(
 
 test(
   'icmp: down with stage "connect" when the network is unreachable (a namespace of its own with loopback down)',
-  { skip: canUnshare ? false : 'skipped: this machine does not allow unshare -rn' },
+  { skip: !canUnshare ? 'skipped: this machine does not allow unshare -rn' : needsPing.skip },
   async () => {
     const result = await runInNamespace('true', 1000)
     assert.equal(result.stage, 'connect')
@@ -134,11 +144,15 @@ test(
   },
 )
 
-test('icmp: times out on time when the count cannot fit in the timeout, and kills ping', async () => {
-  const host = '127.0.3.77'
-  const { result } = await runCheck(icmp(host, { count: 20 }, 1000))
-  assert.equal(result.stage, 'connect')
-  assert.equal(result.error, 'timed out after 1 s')
-  assert.ok(result.durationMs >= 1000 && result.durationMs < 1300, `took ${result.durationMs} ms`)
-  await eventually(() => !pingRunning(host), 1000, 'ping killed')
-})
+test(
+  'icmp: times out on time when the count cannot fit in the timeout, and kills ping',
+  needsPing,
+  async () => {
+    const host = '127.0.3.77'
+    const { result } = await runCheck(icmp(host, { count: 20 }, 1000))
+    assert.equal(result.stage, 'connect')
+    assert.equal(result.error, 'timed out after 1 s')
+    assert.ok(result.durationMs >= 1000 && result.durationMs < 1300, `took ${result.durationMs} ms`)
+    await eventually(() => !pingRunning(host), 1000, 'ping killed')
+  },
+)

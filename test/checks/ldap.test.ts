@@ -4,7 +4,7 @@ import { createServer, type AddressInfo, type Server as NetServer, type Socket }
 import { test, type TestContext } from 'node:test'
 import { TLSSocket } from 'node:tls'
 import ldap from 'ldapjs'
-import { BerReader, BerWriter } from 'ldapts'
+import { BerReader, BerWriter, FilterParser } from 'ldapts'
 import { startBlackhole } from '../../src/demo/blackhole.ts'
 import { startFlood } from '../../src/demo/flood.ts'
 import { listen } from '../../src/demo/running-server.ts'
@@ -13,6 +13,7 @@ import type { Service } from '../../src/service.ts'
 import { closedPort, eventually, runCheck } from '../support/check.ts'
 import { makeService } from '../support/service.ts'
 import { builtinTypes } from '../../checks/builtin-types.ts'
+import { ldapFilterProblem } from '../../checks/ldap/ldap-filter.ts'
 
 const BASE = 'dc=team1,dc=local'
 const ALICE = `uid=alice,ou=people,${BASE}`
@@ -430,4 +431,63 @@ test('ldap: the options schema refuses a bad filter, a search option without bas
     once,
     'parsed options parse to themselves',
   )
+})
+
+test('ldap: the filter check of the options schema agrees with the filter parser of ldapts', () => {
+  const valid = [
+    '(objectClass=*)',
+    'objectClass=*',
+    '(uid={username})',
+    '(sAMAccountName={username})',
+    '(&(objectClass=person)(|(uid=alice)(mail=alice@team1.local)))',
+    '(!(uid=bob))',
+    '(cn=Al*ce)',
+    '(cn=*Liddell)',
+    '(cn=A*l*)',
+    '(uidNumber>=1000)',
+    '(uidNumber<=60000)',
+    '(cn~=alice)',
+    '(cn=)',
+    '(cn=a\\2a\\28b\\29)',
+    '(cn:caseExactMatch:=Alice)',
+    '(cn:dn:2.5.13.5:=Alice)',
+    '(:dn:2.5.13.5:=Alice)',
+    '(cn:=Alice)',
+    '(member-of=cn=admins,dc=team1)',
+  ]
+  const invalid = [
+    '(uid=alice',
+    'uid=alice)',
+    '(uid=alice))',
+    '(uid=alice)(cn=bob)',
+    '()',
+    '(&)',
+    '(!)',
+    '(=alice)',
+    '(uid)',
+    '(uid~alice)',
+    '(cn=a(b)',
+    '(cn=a\\zz)',
+    '(cn=a\\2)',
+    '(&(uid=alice)',
+    '(c n=alice)',
+  ]
+  const parses = (filter: string): boolean => {
+    try {
+      FilterParser.parseString(filter)
+      return true
+    } catch {
+      return false
+    }
+  }
+  for (const filter of valid) {
+    assert.equal(ldapFilterProblem(filter), undefined, filter)
+    assert.ok(parses(filter), `ldapts reads ${filter}`)
+  }
+  for (const filter of invalid) {
+    assert.notEqual(ldapFilterProblem(filter), undefined, filter)
+    // ldapts lets an unclosed & or | through (it stops at the end of the string): refused here.
+    if (filter !== '(&(uid=alice)') assert.ok(!parses(filter), `ldapts refuses ${filter}`)
+  }
+  assert.equal(ldapFilterProblem('(uid=alice'), 'a ")" is missing after (uid=alice')
 })

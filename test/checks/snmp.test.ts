@@ -2,7 +2,7 @@ import assert from 'node:assert/strict'
 import { createSocket, type Socket, type SocketType } from 'node:dgram'
 import { test, type TestContext } from 'node:test'
 import snmp, { type User } from 'net-snmp'
-import { decryptDes, desCbc, encryptDes } from '../../checks/snmp/snmp-des.ts'
+import { desCbc, desPrivacy } from '../../checks/snmp/snmp-des.ts'
 import { startUdpBlackhole } from '../../src/demo/blackhole.ts'
 import type { Service } from '../../src/service.ts'
 import { runCheck } from '../support/check.ts'
@@ -237,8 +237,9 @@ test('snmp: DES privacy, computed as 3DES with equal keys, is DES and decrypts w
   const pdu = Buffer.from('301d04000400a017020412345678020100020100300930070603' + '2b06010500', 'hex')
   const des = snmp.PrivProtocols.des!
   const sha = snmp.AuthProtocols.sha!
-  const { encryptedPdu, msgPrivacyParameters } = encryptDes(pdu, des, 'PrivacyKey9', sha, engine)
+  const { encryptPdu, decryptPdu } = desPrivacy(snmp)
+  const { encryptedPdu, msgPrivacyParameters } = encryptPdu(pdu, des, 'PrivacyKey9', sha, engine)
   assert.equal(encryptedPdu.length, 32)
-  const plain = decryptDes(encryptedPdu, des, msgPrivacyParameters, 'PrivacyKey9', sha, engine)
+  const plain = decryptPdu(encryptedPdu, des, msgPrivacyParameters, 'PrivacyKey9', sha, engine)
   assert.deepEqual(plain.subarray(0, pdu.length), pdu)
 })

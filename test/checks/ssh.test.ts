@@ -134,9 +134,30 @@ test('ssh: expect without a command is refused by the options schema', () => {
   assert.throws(() => makeService({ subtype: 'ssh', options: { expect: 'root' } }), /need a command/)
 })
 
-test('ssh: a private_key that cannot be read is refused by the options schema', () => {
+test('ssh: a private_key that is not armoured as a private key is refused by the options schema', () => {
   assert.throws(
     () => makeService({ subtype: 'ssh', options: { private_key: 'not a key' } }),
-    /private_key cannot be read/,
+    /private_key cannot be read: not an OpenSSH or PEM private key/,
   )
+  assert.throws(
+    () => makeService({ subtype: 'ssh', options: { private_key: DEMO_SSH_CLIENT_PUBLIC_KEY } }),
+    /private_key cannot be read: this is a public key/,
+  )
+  const pem = '-----BEGIN RSA PRIVATE KEY-----\nMIIB\n-----END RSA PRIVATE KEY-----\n'
+  assert.equal(makeService({ subtype: 'ssh', options: { private_key: pem } }).options.private_key, pem)
+})
+
+test('ssh: down with stage "auth" when the private_key is armoured as one but cannot be read', async (t) => {
+  const s = await server(t)
+  const broken = DEMO_SSH_CLIENT_KEY.replace(/\n[A-Za-z0-9+/]{20}/, '\nAAAAAAAAAAAAAAAAAAAA')
+  assert.notEqual(broken, DEMO_SSH_CLIENT_KEY)
+  const service = makeService({
+    subtype: 'ssh',
+    port: s.port,
+    username: 'deploy',
+    options: { private_key: broken, command: 'whoami' },
+  })
+  const { result } = await runCheck(service)
+  assert.equal(result.stage, 'auth')
+  assert.match(result.error!, /^private_key cannot be read: /)
 })

@@ -1,0 +1,35 @@
+import assert from 'node:assert/strict'
+import { join } from 'node:path'
+import { test } from 'node:test'
+import { Store } from '../../db/store.ts'
+import { CLI } from '../helpers/cli.ts'
+import { tempDir } from '../helpers/engine.ts'
+import { CLIENT_LIBRARIES, packagesLoadedBy } from '../helpers/loaded-packages.ts'
+
+const CONFIG_PARSER = ['yaml', 'zod']
+
+test('cli: --version loads neither yargs, the config parser nor a protocol client library', async () => {
+  const { code, stdout, packages } = await packagesLoadedBy([CLI, '--version'])
+  assert.equal(code, 0)
+  assert.match(stdout, /^scanner \d+\.\d+\.\d+ \(Node v24\./)
+  for (const name of ['yargs', ...CONFIG_PARSER, ...CLIENT_LIBRARIES])
+    assert.ok(!packages.includes(name), name)
+})
+
+test('cli: status and services load neither the config parser nor the check types', async (t) => {
+  const dir = tempDir(t)
+  Store.open(join(dir, 'scanner.db')).close()
+  for (const command of ['status', 'services']) {
+    const { code, stderr, packages } = await packagesLoadedBy([CLI, command], dir)
+    assert.equal(code, 0, stderr)
+    assert.ok(packages.includes('better-sqlite3'), `${command} reads the database`)
+    for (const name of [...CONFIG_PARSER, ...CLIENT_LIBRARIES]) assert.ok(!packages.includes(name), name)
+  }
+})
+
+test('cli: types lists every check type without loading a protocol client library', async () => {
+  const { code, stdout, stderr, packages } = await packagesLoadedBy([CLI, 'types'])
+  assert.equal(code, 0, stderr)
+  assert.match(stdout, /\nssh +standard +22 /)
+  for (const name of CLIENT_LIBRARIES) assert.ok(!packages.includes(name), name)
+})
