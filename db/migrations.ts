@@ -114,4 +114,55 @@ export const migrations: readonly string[] = [
   ALTER TABLE services DROP COLUMN in_progress;
   DROP INDEX scores_by_service;
   `,
+  // 3: competition-day operations. Running totals per service kept in service_state as scores are
+  // written (never recomputed from every score), SLA penalties with the score that triggered
+  // them, the log of white-team controls, password change requests, and settings shared by the
+  // processes on one database (pause).
+  `
+  ALTER TABLE services ADD COLUMN sla_threshold INTEGER;   -- NULL: no SLA for this service
+  ALTER TABLE services ADD COLUMN sla_penalty REAL;
+  ALTER TABLE service_state ADD COLUMN points REAL NOT NULL DEFAULT 0;        -- sum of recorded (capped) scores
+  ALTER TABLE service_state ADD COLUMN penalties REAL NOT NULL DEFAULT 0;     -- sum of SLA penalties
+  ALTER TABLE service_state ADD COLUMN checks INTEGER NOT NULL DEFAULT 0;
+  ALTER TABLE service_state ADD COLUMN up_checks INTEGER NOT NULL DEFAULT 0;
+  ALTER TABLE service_state ADD COLUMN failures_in_a_row INTEGER NOT NULL DEFAULT 0;
+  UPDATE service_state SET
+    points = COALESCE((SELECT SUM(score) FROM scores WHERE service_id = service_state.service_id), 0),
+    checks = (SELECT COUNT(*) FROM scores WHERE service_id = service_state.service_id),
+    up_checks = (SELECT COUNT(*) FROM scores WHERE service_id = service_state.service_id AND up = 1);
+  CREATE TABLE penalties (
+    id          INTEGER PRIMARY KEY,
+    service_id  INTEGER NOT NULL REFERENCES services(id),
+    score_id    INTEGER NOT NULL REFERENCES scores(id),
+    points      REAL NOT NULL,
+    reason      TEXT NOT NULL,
+    created_at  TEXT NOT NULL
+  );
+  CREATE INDEX penalties_by_service ON penalties (service_id);
+  CREATE TABLE service_control_log (
+    id          INTEGER PRIMARY KEY,
+    service_id  INTEGER NOT NULL REFERENCES services(id),
+    action      TEXT NOT NULL CHECK (action IN ('down', 'up', 'cap', 'uncap')),
+    value       INTEGER,            -- the cap, for 'cap'
+    reason      TEXT,
+    actor       TEXT NOT NULL,      -- 'cli' or the name of the white-team user of the pages
+    created_at  TEXT NOT NULL
+  );
+  CREATE TABLE password_changes (
+    id          INTEGER PRIMARY KEY,
+    team        INTEGER NOT NULL REFERENCES teams(number),
+    source      TEXT NOT NULL CHECK (source IN ('pool', 'info')),
+    key         TEXT NOT NULL,      -- the pool name or the team info key
+    username    TEXT NOT NULL,
+    password    TEXT NOT NULL,      -- the new password: the checks log in with it
+    old_hash    TEXT,               -- scrypt hash of the password it replaced, never the password
+    actor       TEXT NOT NULL,
+    created_at  TEXT NOT NULL
+  );
+  CREATE INDEX password_changes_by_team ON password_changes (team, source, key, username, id);
+  CREATE TABLE settings (
+    key    TEXT PRIMARY KEY,
+    value  TEXT NOT NULL
+  );
+  `,
 ]

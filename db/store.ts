@@ -11,6 +11,14 @@ import { syncCompetition, type SyncSummary } from './sync-competition.ts'
 /** A result ready to be written: the check result with the score after the cap. */
 export interface ScoreToRecord extends CheckResult {
   rawScore: number
+  /** Scored 0 because the white team took the service down: not a failure for the SLA. */
+  administrativelyDown: boolean
+}
+
+/** Service level agreement: `penalty` points each time `threshold` checks in a row fail. */
+export interface Sla {
+  threshold: number
+  penalty: number
 }
 
 /** Latest state of one service, as `scanner status` shows it. */
@@ -151,39 +159,65 @@ export class Store implements CheckDatabase {
 
   /**
    * Writes every score of a round, the admin details of the failed checks (ServiceErrors), the
-   * latest state of each service, and marks the round complete: all in the caller's transaction,
-   * so a round is never half written.
+   * latest state and running totals of each service (SLA penalties included), and marks the round
+   * complete: all in the caller's transaction, so a round is never half written.
    */
   recordRoundScores(roundId: number, scores: readonly ScoreToRecord[]): void {
     const now = new Date().toISOString()
-    const insertScore = this.#statement(
+    const slas = this.#slas()
+    for (const s of scores) this.#recordScore(roundId, s, slas.get(s.serviceId), now)
+    this.#statement(`UPDATE rounds SET status = 'complete', finished_at = ? WHERE id = ?`).run(now, roundId)
+  }
+
+  /** The SLA of every active service that has one. */
+  #slas(): Map<number, Sla> {
+    const rows = this.#statement(
+      `SELECT id, sla_threshold, sla_penalty FROM services
+       WHERE retired_at IS NULL AND sla_threshold IS NOT NULL`,
+    ).all() as { id: number; sla_threshold: number; sla_penalty: number }[]
+    return new Map(rows.map((r) => [r.id, { threshold: r.sla_threshold, penalty: r.sla_penalty }]))
+  }
+
+  /**
+   * Writes one score (of a round, or external when `roundId` is null) with its ServiceError, and
+   * updates the service's latest state and totals. A failed check lengthens the run of failures,
+   * one that is up ends it; each time the run reaches a multiple of the SLA threshold, a penalty
+   * is recorded. An administratively down service neither lengthens nor ends the run: the white
+   * team's decision is not the team's outage. Returns the score id.
+   */
+  #recordScore(roundId: number | null, s: ScoreToRecord, sla: Sla | undefined, now: string): number {
+    const time = new Date(s.startedAt + s.durationMs).toISOString()
+    const { lastInsertRowid } = this.#statement(
       `INSERT INTO scores (round_id, service_id, score, raw_score, up, stage, error, duration_ms, created_at)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-    )
-    const insertError = this.#statement(
-      'INSERT INTO service_errors (score_id, detail, created_at) VALUES (?, ?, ?)',
-    )
-    const updateService = this.#statement(
-      `UPDATE service_state SET last_scan = ?, last_scan_time = ?, last_scan_error = ?, last_score_id = ?
-       WHERE service_id = ?`,
-    )
-    for (const s of scores) {
-      const time = new Date(s.startedAt + s.durationMs).toISOString()
-      const { lastInsertRowid } = insertScore.run(
-        roundId,
-        s.serviceId,
-        s.score,
-        s.rawScore,
-        s.up ? 1 : 0,
-        s.stage,
-        s.error,
-        s.durationMs,
-        time,
+    ).run(roundId, s.serviceId, s.score, s.rawScore, s.up ? 1 : 0, s.stage, s.error, s.durationMs, time)
+    const scoreId = Number(lastInsertRowid)
+    if (!s.up && s.detail !== null) {
+      this.#statement('INSERT INTO service_errors (score_id, detail, created_at) VALUES (?, ?, ?)').run(
+        scoreId,
+        s.detail,
+        now,
       )
-      if (!s.up && s.detail !== null) insertError.run(lastInsertRowid, s.detail, now)
-      updateService.run(s.up ? 1 : 0, time, s.error, lastInsertRowid, s.serviceId)
     }
-    this.#statement(`UPDATE rounds SET status = 'complete', finished_at = ? WHERE id = ?`).run(now, roundId)
+    const failed = !s.up && !s.administrativelyDown ? 1 : 0
+    const state = this.#statement(
+      `UPDATE service_state SET last_scan = ?, last_scan_time = ?, last_scan_error = ?, last_score_id = ?,
+         points = points + ?, checks = checks + 1, up_checks = up_checks + ?,
+         failures_in_a_row = CASE WHEN ? THEN 0 WHEN ? THEN failures_in_a_row + 1 ELSE failures_in_a_row END
+       WHERE service_id = ? RETURNING failures_in_a_row`,
+    ).get(s.up ? 1 : 0, time, s.error, scoreId, s.score, s.up ? 1 : 0, s.up ? 1 : 0, failed, s.serviceId) as
+      { failures_in_a_row: number } | undefined
+    const run = state?.failures_in_a_row ?? 0
+    if (sla !== undefined && failed === 1 && run > 0 && run % sla.threshold === 0) {
+      this.#statement(
+        'INSERT INTO penalties (service_id, score_id, points, reason, created_at) VALUES (?, ?, ?, ?, ?)',
+      ).run(s.serviceId, scoreId, sla.penalty, `SLA: ${run} failed checks in a row`, time)
+      this.#statement('UPDATE service_state SET penalties = penalties + ? WHERE service_id = ?').run(
+        sla.penalty,
+        s.serviceId,
+      )
+    }
+    return scoreId
   }
 
   abortRound(roundId: number): void {

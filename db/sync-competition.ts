@@ -30,10 +30,10 @@ export function syncCompetition(db: SqliteDatabase, competition: Competition): S
   const upsertService = db.prepare(
     `INSERT INTO services (team, name, subtype, host, port, url, external, username, password, credential_pool,
        team_specific_info, team_specific, protocol, http_string, http_regex, points, timeout_ms, options,
-       public_visibility, blue_visibility, green_visibility, red_visibility, retired_at)
+       public_visibility, blue_visibility, green_visibility, red_visibility, sla_threshold, sla_penalty, retired_at)
      VALUES (@team, @name, @subtype, @host, @port, @url, @external, @username, @password, @credentialPool,
        @teamSpecificInfo, @teamSpecific, @protocol, @httpString, @httpRegex, @points, @timeoutMs, @options,
-       @publicVisibility, @blueVisibility, @greenVisibility, @redVisibility, NULL)
+       @publicVisibility, @blueVisibility, @greenVisibility, @redVisibility, @slaThreshold, @slaPenalty, NULL)
      ON CONFLICT (team, name) DO UPDATE SET subtype = excluded.subtype, host = excluded.host, port = excluded.port,
        url = excluded.url, external = excluded.external, username = excluded.username, password = excluded.password,
        credential_pool = excluded.credential_pool, team_specific_info = excluded.team_specific_info,
@@ -41,7 +41,8 @@ export function syncCompetition(db: SqliteDatabase, competition: Competition): S
        http_regex = excluded.http_regex, points = excluded.points, timeout_ms = excluded.timeout_ms,
        options = excluded.options, public_visibility = excluded.public_visibility,
        blue_visibility = excluded.blue_visibility, green_visibility = excluded.green_visibility,
-       red_visibility = excluded.red_visibility, retired_at = NULL`,
+       red_visibility = excluded.red_visibility, sla_threshold = excluded.sla_threshold,
+       sla_penalty = excluded.sla_penalty, retired_at = NULL`,
   )
   const summary: SyncSummary = { added: 0, updated: 0, retired: 0 }
   db.transaction(() => {
@@ -61,6 +62,7 @@ export function syncCompetition(db: SqliteDatabase, competition: Competition): S
     const addState = db.prepare('INSERT OR IGNORE INTO service_state (service_id) VALUES (?)')
     for (const s of competition.services) {
       const existing = findService.get(s.team, s.name)
+      const sla = s.sla === undefined ? competition.sla : s.sla
       upsertService.run({
         ...s,
         external: s.external ? 1 : 0,
@@ -70,6 +72,8 @@ export function syncCompetition(db: SqliteDatabase, competition: Competition): S
         blueVisibility: s.blueVisibility ? 1 : 0,
         greenVisibility: s.greenVisibility ? 1 : 0,
         redVisibility: s.redVisibility ? 1 : 0,
+        slaThreshold: sla?.threshold ?? null,
+        slaPenalty: sla?.penalty ?? null,
       })
       const id = existing?.id ?? findService.get(s.team, s.name)?.id
       if (id !== undefined) {

@@ -26,6 +26,14 @@ export interface ServiceSpec {
   blueVisibility: boolean
   greenVisibility: boolean
   redVisibility: boolean
+  /** The service's own SLA (null: none); undefined: the competition's `sla`. */
+  sla?: Sla | null
+}
+
+/** Service level agreement: `penalty` points each time `threshold` checks in a row fail. */
+export interface Sla {
+  threshold: number
+  penalty: number
 }
 
 export type Role = 'white' | 'green' | 'red' | 'blue'
@@ -46,7 +54,7 @@ export interface Competition {
   teams: TeamData[]
   services: ServiceSpec[]
   users: UserSpec[]
-  sla: { threshold: number; penalty: number } | null
+  sla: Sla | null
 }
 
 export type { Credentials, TeamData }

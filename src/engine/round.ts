@@ -40,7 +40,7 @@ export interface RoundSummary {
 
 function capped(service: Service, result: CheckResult): ScoreToRecord {
   const score = service.scoreCap === null ? result.score : Math.min(result.score, service.scoreCap)
-  return { ...result, score, rawScore: result.score }
+  return { ...result, score, rawScore: result.score, administrativelyDown: service.administrativelyDown }
 }
 
 /**

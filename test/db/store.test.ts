@@ -74,6 +74,7 @@ test('store: sync upserts by team and service name, and retires removed services
         serviceId: ids['1/web']!,
         score: 5,
         rawScore: 5,
+        administrativelyDown: false,
         up: true,
         stage: null,
         error: null,
