@@ -1,7 +1,8 @@
 // Builds dist/scanner: a Node single-executable application holding the CLI bundle, the worker
-// bundle and the better-sqlite3 addon. Offline and deterministic: everything comes from
+// bundle and the better-sqlite3 addon, behind a small bootstrap. Offline and deterministic: everything comes from
 // node_modules (the pinned Node 24 binary, esbuild, postject, the addon's prebuild).
 import { execFileSync } from 'node:child_process'
+import { createHash } from 'node:crypto'
 import { copyFileSync, chmodSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import { dirname, join } from 'node:path'
@@ -15,6 +16,7 @@ const require = createRequire(import.meta.url)
 const started = performance.now()
 
 const platform = `${process.platform}-${process.arch}`
+const { version } = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'))
 const nodeBinary = process.execPath
 if (!process.version.startsWith('v24.')) {
   throw new Error(`build with the pinned Node 24 (npm run build), not ${process.version}`)
@@ -29,6 +31,8 @@ const common = {
   format: 'cjs',
   target: 'node24',
   legalComments: 'none',
+  minifyWhitespace: true,
+  minifySyntax: true,
   logLevel: 'warning',
   // import.meta.url has no meaning in a CommonJS bundle; yargs and our runtime helpers need it.
   define: { 'import.meta.url': '__scanner_import_meta_url', 'import.meta.dirname': '__dirname' },
@@ -51,10 +55,14 @@ const common = {
   ],
 }
 
+// TypeScript (half of the code) is carried beside the bundle, not in it: it is loaded only when
+// a services file is given, and every other start would pay for parsing it. The bundle's
+// require('typescript') finds it in the unpacked folder's node_modules.
 await esbuild.build({
   ...common,
   entryPoints: [join(root, 'src/cli.ts')],
   outfile: join(work, 'scanner.cjs'),
+  external: ['typescript'],
 })
 await esbuild.build({
   ...common,
@@ -63,13 +71,36 @@ await esbuild.build({
 })
 
 const addon = join(dirname(require.resolve('better-sqlite3/package.json')), 'prebuilds', `${platform}.node`)
+const assets = {
+  'scanner.cjs': join(work, 'scanner.cjs'),
+  'worker.cjs': join(work, 'worker.cjs'),
+  'better_sqlite3.node': addon,
+  'node_modules/typescript/index.js': join(
+    dirname(require.resolve('typescript/package.json')),
+    'lib',
+    'typescript.js',
+  ),
+}
+// The bootstrap unpacks the assets into a folder named after their digest: a new build never
+// runs the files of another.
+const digest = createHash('sha256')
+for (const file of Object.values(assets)) digest.update(readFileSync(file))
+const buildId = `${version}-${digest.digest('hex').slice(0, 16)}`
+await esbuild.build({
+  ...common,
+  entryPoints: [join(root, 'src/runtime/sea-bootstrap.ts')],
+  outfile: join(work, 'bootstrap.cjs'),
+  define: { ...common.define, SCANNER_BUILD_ID: JSON.stringify(buildId) },
+})
+// No V8 code cache in the blob: it differs from one build to the next. The bootstrap runs the
+// program with Node's compile cache instead (see src/runtime/sea-bootstrap.ts).
 const seaConfig = {
-  main: join(work, 'scanner.cjs'),
+  main: join(work, 'bootstrap.cjs'),
   output: join(work, 'sea-prep.blob'),
   disableExperimentalSEAWarning: true,
   useSnapshot: false,
-  useCodeCache: true,
-  assets: { 'worker.cjs': join(work, 'worker.cjs'), 'better_sqlite3.node': addon },
+  useCodeCache: false,
+  assets,
 }
 writeFileSync(join(work, 'sea-config.json'), JSON.stringify(seaConfig, null, 2))
 execFileSync(nodeBinary, ['--experimental-sea-config', join(work, 'sea-config.json')], { stdio: 'inherit' })

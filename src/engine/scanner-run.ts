@@ -2,7 +2,7 @@ import { availableParallelism } from 'node:os'
 import { Store } from '../../db/store.ts'
 import type { Competition } from '../config/competition.ts'
 import type { ServiceRegistry } from '../registry.ts'
-import { ASSET_WORKER, seaModule } from '../runtime/embedded.ts'
+import { embeddedWorkerCode } from '../runtime/embedded.ts'
 import type { WorkerSource } from './check-thread.ts'
 import { runRound, type RoundProgress, type RoundSummary } from './round.ts'
 import type { CompiledServices } from './services-loader.ts'
@@ -25,8 +25,8 @@ export const DEFAULT_STALL_MS = 1000
 
 /** The worker script: embedded in the single binary, a file when running from the sources. */
 export function defaultWorkerSource(): WorkerSource {
-  const sea = seaModule()
-  if (sea) return { code: sea.getAsset(ASSET_WORKER, 'utf8') }
+  const code = embeddedWorkerCode()
+  if (code !== undefined) return { code }
   return { file: new URL('./worker-entry.ts', import.meta.url) }
 }
 

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict'
 import { execFile } from 'node:child_process'
-import { copyFileSync, cpSync, writeFileSync } from 'node:fs'
+import { createHash } from 'node:crypto'
+import { copyFileSync, cpSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { promisify } from 'node:util'
@@ -38,16 +39,29 @@ async function scanner(
   }
 }
 
+/** Runs build.mjs; returns the SHA-256 of the binary it made. */
+async function build(): Promise<{ digest: string }> {
+  await run(process.execPath, [join(root, 'build.mjs')], { cwd: root })
+  return {
+    digest: createHash('sha256')
+      .update(readFileSync(join(root, 'dist', 'scanner')))
+      .digest('hex'),
+  }
+}
+
 test(
-  'single binary: built, copied alone into an empty folder, it runs types, validate, a round with a services.ts, and the demo',
+  'single binary: built (twice, the same bytes), copied alone into an empty folder, it runs types, validate, a round with a services.ts, and the demo',
   { timeout: 180_000 },
   async (t) => {
-    await run(process.execPath, [join(root, 'build.mjs')], { cwd: root })
+    const built = await build()
     const dir = tempDir(t)
     const binary = join(dir, 'scanner')
     copyFileSync(join(root, 'dist', 'scanner'), binary)
     cpSync(services, join(dir, 'checks'), { recursive: true })
     writeFileSync(join(dir, 'competition.yaml'), competition)
+
+    const rebuilt = await build()
+    assert.equal(rebuilt.digest, built.digest, 'a second build gives the same bytes')
 
     const version = await scanner(binary, ['--version'], dir)
     assert.match(version.stdout, /^scanner \d+\.\d+\.\d+ \(Node v24\.\d+\.\d+, SQLite 3\.\d+\.\d+\)/)
@@ -80,7 +94,7 @@ test(
     assert.equal(noCache.code, 1)
     assert.match(
       noCache.stderr,
-      /^scanner: cannot load the embedded SQLite addon from .*; set SCANNER_CACHE_DIR to a writable folder/,
+      /^scanner: cannot unpack the program into .*; set SCANNER_CACHE_DIR to a writable folder/,
     )
     assert.doesNotMatch(noCache.stderr, /\n\s+at /, 'no stack trace')
 
