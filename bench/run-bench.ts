@@ -26,7 +26,7 @@ const root = here('../')
 const args = process.argv.slice(2)
 const smoke = args.includes('--smoke')
 const outIndex = args.indexOf('--out')
-const outFile = outIndex >= 0 ? args[outIndex + 1]! : here('results.json')
+const outFile = outIndex >= 0 ? args[outIndex + 1]! : here(smoke ? 'results-smoke.json' : 'results.json')
 
 const size = smoke
   ? { teams: 3, rounds: 1, blackholeTeams: 3, statusRounds: 5, curlChecks: 6, startupRuns: 0 }
@@ -166,7 +166,12 @@ async function main(): Promise<void> {
       'baseline.ts',
       [JSON.stringify(ports), String(size.teams), String(size.rounds)],
     )
-    say('http only and ssh only, for CPU per check')
+    say('http only and ssh only, for CPU per check, engine and bare loop')
+    type Passes = { passes: { s: number; cpuMs: number; checks: number; failures: number }[] }
+    const bare = (kind: string) =>
+      child<Passes>('baseline.ts', [JSON.stringify(ports), String(size.teams), String(size.rounds), kind])
+    const bareHttp = await bare('http')
+    const bareSsh = await bare('ssh')
     const httpOnly = await engineRounds('http', size.teams, { http: 6 }, ports, TIMEOUT_S, size.rounds)
     const sshOnly = await engineRounds('ssh', size.teams, { ssh: 4 }, ports, TIMEOUT_S, size.rounds)
     say(`curl: ${size.curlChecks} HTTP checks, one process each`)
@@ -195,6 +200,8 @@ async function main(): Promise<void> {
     const baselineS = median(baseline.passes.map((p) => p.s))
     const perCheck = (f: EngineFigures) => median(f.rounds.map((r) => r.cpuMs / r.checks))
     const cpuHttp = perCheck(httpOnly)
+    const cpuSsh = perCheck(sshOnly)
+    const barePerCheck = (p: Passes) => median(p.passes.map((x) => x.cpuMs / x.checks))
     const results = {
       teams: size.teams,
       checks_per_round: headlineChecks,
@@ -212,7 +219,11 @@ async function main(): Promise<void> {
       rss_mb: Math.round(headline.peakRssMb),
       pool_start_ms: Math.round(headline.poolStartMs),
       cpu_ms_per_check_http: round3(cpuHttp),
-      cpu_ms_per_check_ssh: round3(perCheck(sshOnly)),
+      cpu_ms_per_check_ssh: round3(cpuSsh),
+      bare_cpu_ms_per_check_http: round3(barePerCheck(bareHttp)),
+      bare_cpu_ms_per_check_ssh: round3(barePerCheck(bareSsh)),
+      cpu_ratio_http: round2(cpuHttp / barePerCheck(bareHttp)),
+      cpu_ratio_ssh: round2(cpuSsh / barePerCheck(bareSsh)),
       cpu_ms_per_check_round: round3(perCheck(headline)),
       baseline_cpu_ms_per_check: round3(median(baseline.passes.map((p) => p.cpuMs)) / headlineChecks),
       curl_cpu_ms_per_check: round3(curl.cpuMsPerCheck),
