@@ -4,8 +4,17 @@ import type { Credentials, Service, TeamData, TeamInfoValue } from '../src/servi
 import type { CheckDatabase } from '../src/service-type.ts'
 import type Database from 'better-sqlite3'
 import { openDatabase, type OpenOptions, type SqliteDatabase } from './open-database.ts'
+import {
+  applyPasswordChanges,
+  passwordChangeHistory,
+  recordPasswordChanges,
+  type PasswordChange,
+  type PasswordChangeEntry,
+} from './password-changes.ts'
 import { serviceFromRow, type ServiceRow } from './rows.ts'
 import { acquireRunLock, releaseRunLock } from './run-lock.ts'
+import { scoreTotals, type TeamTotals } from './score-totals.ts'
+import { controlLog, setCap, setDown, type ControlLogEntry } from './service-controls.ts'
 import { syncCompetition, type SyncSummary } from './sync-competition.ts'
 
 /** A result ready to be written: the check result with the score after the cap. */
@@ -94,7 +103,7 @@ export class Store implements CheckDatabase {
     return rows.map(serviceFromRow)
   }
 
-  /** Team info and credential pools of the active teams. */
+  /** Team info and credential pools of the active teams, password changes (PCRs) applied. */
   teams(): Map<number, TeamData> {
     const teams = new Map<number, TeamData>()
     for (const t of this.db
@@ -120,6 +129,7 @@ export class Store implements CheckDatabase {
       const pool: Credentials[] = (team.pools[row.pool] ??= [])
       pool.push({ username: row.username, password: row.password })
     }
+    applyPasswordChanges(this.db, teams)
     return teams
   }
 
@@ -278,15 +288,48 @@ export class Store implements CheckDatabase {
     }))
   }
 
-  /** White-team control: take a service administratively down (or back up). */
-  setAdministrativelyDown(serviceId: number, down: boolean, reason: string | null): void {
-    this.db
-      .prepare('UPDATE services SET administratively_down = ?, down_reason = ? WHERE id = ?')
-      .run(down ? 1 : 0, down ? reason : null, serviceId)
+  /**
+   * White-team control: takes a service administratively down with `reason` (or back up), logged
+   * with `actor` in the same transaction. False when the service was already so (nothing written).
+   */
+  setAdministrativelyDown(serviceId: number, down: boolean, reason: string | null, actor = 'cli'): boolean {
+    return setDown(this.db, serviceId, down, reason, actor)
   }
 
-  setScoreCap(serviceId: number, cap: number | null): void {
-    this.db.prepare('UPDATE services SET score_cap = ? WHERE id = ?').run(cap, serviceId)
+  /** White-team control: sets (or clears, with null) the score cap, logged like `setAdministrativelyDown`. */
+  setScoreCap(serviceId: number, cap: number | null, actor = 'cli'): boolean {
+    return setCap(this.db, serviceId, cap, actor)
+  }
+
+  /** The white-team control log, oldest first; of one service when `serviceId` is given. */
+  controlLog(serviceId?: number): ControlLogEntry[] {
+    return controlLog(this.db, serviceId)
+  }
+
+  /** Every service, retired ones included, by id: what the commands look TEAM/SERVICE up in. */
+  serviceNames(): { id: number; team: number; teamName: string; name: string; retired: boolean }[] {
+    return this.db
+      .prepare<[], { id: number; team: number; teamName: string; name: string; retired: number }>(
+        `SELECT s.id, s.team, t.name AS teamName, s.name, s.retired_at IS NOT NULL AS retired
+         FROM services s JOIN teams t ON t.number = s.team ORDER BY s.team, s.id`,
+      )
+      .all()
+      .map((r) => ({ ...r, retired: r.retired === 1 }))
+  }
+
+  /** Totals per team and service (caps applied, SLA penalties taken off), from the running totals. */
+  scoreTotals(): TeamTotals[] {
+    return scoreTotals(this.db)
+  }
+
+  /** Records password change requests in one transaction; `teams()` applies them from then on. */
+  recordPasswordChanges(changes: readonly PasswordChange[], actor = 'cli'): void {
+    recordPasswordChanges(this.db, changes, actor)
+  }
+
+  /** The history of password changes, without passwords. */
+  passwordChanges(): PasswordChangeEntry[] {
+    return passwordChangeHistory(this.db)
   }
 
   rounds(): { id: number; started_at: string; finished_at: string | null; status: string }[] {

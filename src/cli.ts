@@ -102,6 +102,91 @@ async function parse(): Promise<void> {
       const { servicesCommand } = await import('./commands/services-command.ts')
       servicesCommand(common(argv), out)
     })
+    .command(
+      'scores',
+      'totals per team and per service (caps applied, SLA penalties taken off)',
+      (y) => y.option('csv', { type: 'boolean', default: false, describe: 'CSV output' }),
+      async (argv) => {
+        const { scoresCommand } = await import('./commands/scores-command.ts')
+        scoresCommand({ ...common(argv), csv: argv.csv }, out)
+      },
+    )
+    .command('service', 'white-team controls of a service: down, up, cap, log', (y) =>
+      y
+        .command(
+          'down <target>',
+          'take TEAM/SERVICE administratively down: not checked, scores 0 with the reason',
+          (c) =>
+            c
+              .positional('target', { type: 'string', demandOption: true, describe: 'TEAM/SERVICE' })
+              .option('reason', { type: 'string', describe: 'why (the team sees it)' }),
+          async (argv) => {
+            const { serviceCommand } = await import('./commands/service-command.ts')
+            serviceCommand({ ...common(argv), action: 'down', target: argv.target, reason: argv.reason }, out)
+          },
+        )
+        .command(
+          'up <target>',
+          'bring TEAM/SERVICE back up: checked again from the next round',
+          (c) => c.positional('target', { type: 'string', demandOption: true, describe: 'TEAM/SERVICE' }),
+          async (argv) => {
+            const { serviceCommand } = await import('./commands/service-command.ts')
+            serviceCommand({ ...common(argv), action: 'up', target: argv.target }, out)
+          },
+        )
+        .command(
+          'cap <target> [n]',
+          'cap the score of TEAM/SERVICE at N points (--clear: no cap)',
+          (c) =>
+            c
+              .positional('target', { type: 'string', demandOption: true, describe: 'TEAM/SERVICE' })
+              .positional('n', { type: 'string', describe: 'the cap: a whole number of points, 0 or more' })
+              .option('clear', { type: 'boolean', default: false, describe: 'remove the cap' }),
+          async (argv) => {
+            const { serviceCommand } = await import('./commands/service-command.ts')
+            serviceCommand(
+              { ...common(argv), action: 'cap', target: argv.target, cap: argv.n, clear: argv.clear },
+              out,
+            )
+          },
+        )
+        .command(
+          'log [target]',
+          'the white-team controls recorded, of every service or of TEAM/SERVICE',
+          (c) => c.positional('target', { type: 'string', describe: 'TEAM/SERVICE' }),
+          async (argv) => {
+            const { serviceLogCommand } = await import('./commands/service-log-command.ts')
+            serviceLogCommand({ ...common(argv), target: argv.target }, out)
+          },
+        )
+        .demandCommand(1, 'name a control: down, up, cap or log'),
+    )
+    .command(
+      'pcr [team] [name] [user] [password]',
+      'password change request: TEAM POOL_OR_INFO USER PASSWORD, or --file F.csv; --list shows the history',
+      (y) =>
+        y
+          .positional('team', { type: 'string', describe: 'team number or name' })
+          .positional('name', { type: 'string', describe: 'credential pool or team info entry' })
+          .positional('user', { type: 'string', describe: 'the account' })
+          .positional('password', { type: 'string', describe: 'its new password' })
+          .option('file', { type: 'string', describe: 'CSV with a header: team,pool_or_info,user,password' })
+          .option('list', {
+            type: 'boolean',
+            default: false,
+            describe: 'the history of changes (no passwords)',
+          }),
+      async (argv) => {
+        const { pcrCommand } = await import('./commands/pcr-command.ts')
+        // A password starting with "-" is written after `--`: taken from argv as typed (yargs
+        // would read "-0123" as a number).
+        const dashDash = process.argv.indexOf('--')
+        const request = [argv.team, argv.name, argv.user, argv.password]
+          .filter((value) => value !== undefined)
+          .concat(dashDash === -1 ? [] : process.argv.slice(dashDash + 1))
+        pcrCommand({ ...common(argv), request, file: argv.file, list: argv.list }, out)
+      },
+    )
     .command('types', 'registered check types with their options', {}, async (argv) => {
       const { typesCommand } = await import('./commands/types-command.ts')
       await typesCommand(common(argv), out)

@@ -1,38 +1,11 @@
 import { UsageError } from '../errors.ts'
 import { dryRun, servicesOf, type DryRun } from '../engine/dry-run.ts'
-import type { Service } from '../service.ts'
 import type { CommonArgs } from './common.ts'
 import { loadCompetition, loadTypes } from './load-competition.ts'
+import { findTarget } from './target.ts'
 
 export interface CheckArgs extends CommonArgs {
   target: string
-}
-
-/** Finds TEAM/SERVICE: the team by number or name (`3`, `Team3`, `Team 3`), the service by name. */
-export function findService(services: Service[], target: string): Service {
-  const slash = target.indexOf('/')
-  if (slash <= 0 || slash === target.length - 1)
-    throw new UsageError(`name the service as TEAM/SERVICE (for example 3/www), got "${target}"`)
-  const teamPart = target.slice(0, slash).trim()
-  const name = target.slice(slash + 1).trim()
-  const squash = (s: string) => s.toLowerCase().replace(/\s+/g, '')
-  const teamNumbers = [...new Set(services.map((s) => s.team))]
-  const team = teamNumbers.find((n) => {
-    const teamName = services.find((s) => s.team === n)!.teamName
-    return (
-      String(n) === teamPart ||
-      squash(teamName) === squash(teamPart) ||
-      squash(`team${n}`) === squash(teamPart)
-    )
-  })
-  if (team === undefined)
-    throw new UsageError(`no team "${teamPart}" in the config; teams: ${teamNumbers.slice(0, 20).join(', ')}`)
-  const service = services.find((s) => s.team === team && s.name === name)
-  if (!service) {
-    const names = services.filter((s) => s.team === team).map((s) => s.name)
-    throw new UsageError(`team ${team} has no service "${name}"; its services: ${names.join(', ')}`)
-  }
-  return service
 }
 
 /** `scanner check TEAM/SERVICE`: runs one check now and prints each stage; records nothing. */
@@ -40,7 +13,7 @@ export async function checkCommand(args: CheckArgs, out: (text: string) => void)
   const { registry } = await loadTypes(args)
   const competition = loadCompetition(args, registry)
   const { services, teams } = servicesOf(competition)
-  const service = findService(services, args.target)
+  const service = findTarget(services, args.target, 'the config')
   if (service.external)
     throw new UsageError(`${args.target} is an external service: outside scripts score it, not the scanner`)
   const run = await dryRun(registry, service, services, teams)

@@ -1,5 +1,5 @@
 import { Store } from '../../db/store.ts'
-import { textTable } from '../report/text-table.ts'
+import { cell, textTable } from '../report/text-table.ts'
 import { existingDb, type CommonArgs } from './common.ts'
 
 /** `scanner services`: every active service with its id and flags. */
@@ -15,6 +15,7 @@ export function servicesCommand(args: CommonArgs, out: (text: string) => void): 
       port: s.port,
       external: s.external,
       administratively_down: s.administrativelyDown,
+      down_reason: s.downReason,
       score_cap: s.scoreCap,
     }))
     if (args.json) {
@@ -24,7 +25,7 @@ export function servicesCommand(args: CommonArgs, out: (text: string) => void): 
     const flags = (r: (typeof rows)[number]) =>
       [
         r.external ? 'external' : '',
-        r.administratively_down ? 'down' : '',
+        r.administratively_down ? `down (${cell(r.down_reason, 40)})` : '',
         r.score_cap !== null ? `cap ${r.score_cap}` : '',
       ]
         .filter(Boolean)

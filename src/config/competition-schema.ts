@@ -78,6 +78,14 @@ const poolName = z.string().regex(NAME_PATTERN, `pool name ${NAME_RULE}`)
 /** `{username, password}`. */
 export const credentials = z.strictObject({ username: nonEmptyText(), password: text() })
 
+/** Service level agreement: `penalty` points each time `threshold` checks in a row fail. */
+export const slaSchema = z.strictObject({
+  threshold: z.int().min(1, 'threshold must be at least 1 (consecutive failed checks)'),
+  penalty: z
+    .number()
+    .min(0, { error: (issue) => `penalty must not be negative, got ${String(issue.input)}` }),
+})
+
 /**
  * The keys a service, an override and (partly) `defaults` may set. Every key is optional here;
  * `name`, `type` and `host` are required once defaults and overrides are applied.
@@ -104,6 +112,10 @@ export const serviceKeys = {
   http_regex: z.string().optional().meta({ description: 'Regular expression the page must match.' }),
   external: z.boolean().optional().meta({ description: 'Scored by outside scripts, skipped by rounds.' }),
   visibility: visibility.optional(),
+  sla: slaSchema
+    .nullable()
+    .optional()
+    .meta({ description: "This service's SLA, over the top-level sla; null: no SLA for it." }),
   options: z
     .record(z.string(), z.unknown())
     .nullable()
@@ -122,7 +134,7 @@ export const overrideSchema = z.strictObject({
  * A service template, instantiated for every team. `type` is required and `host` is required
  * once `defaults` and `overrides` are applied. Defaults when absent (see `SERVICE_DEFAULTS`):
  * `port` the check type's `defaultPort`, `url` "/", `timeout` 10s, `points` 1, `external` false,
- * `visibility` public, blue and green true, red false.
+ * `visibility` public, blue and green true, red false, `sla` the top-level `sla` (`sla: null`: none).
  *
  * `overrides` change one team's service: any key but `name` and `overrides`. `options` and
  * `visibility` are merged key by key over the service's; the credential keys (`username`,
@@ -236,13 +248,6 @@ export const userSchema = z
       })
     }
   })
-
-export const slaSchema = z.strictObject({
-  threshold: z.int().min(1, 'threshold must be at least 1 (consecutive failed checks)'),
-  penalty: z
-    .number()
-    .min(0, { error: (issue) => `penalty must not be negative, got ${String(issue.input)}` }),
-})
 
 /** The whole file. The loader parses it section by section (to go on past a broken part). */
 export const competitionSchema = z.strictObject({

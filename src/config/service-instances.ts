@@ -7,7 +7,7 @@
 import type { ServiceRegistry } from '../registry.ts'
 import type { ServiceTypeClass } from '../service-type.ts'
 import type { TeamData } from '../service.ts'
-import type { ServiceSpec } from './competition.ts'
+import type { ServiceSpec, Sla } from './competition.ts'
 import type { DefaultsInput, OverrideInput, ServiceInput } from './competition-schema.ts'
 import { SERVICE_DEFAULTS } from './service-defaults.ts'
 import { expandTemplate, expandTemplates, type TemplateProblem } from './templates.ts'
@@ -139,6 +139,7 @@ function instantiate(
   }
   const pool = credentials.pool?.text
   const info = credentials.info?.text
+  const sla = slaOf(layers)
   return {
     team: team.number,
     name: template.name,
@@ -162,7 +163,22 @@ function instantiate(
     blueVisibility: visible('blue'),
     greenVisibility: visible('green'),
     redVisibility: visible('red'),
+    // Only when the service writes one: absent, the competition's `sla` applies.
+    ...(sla === undefined ? {} : { sla }),
   }
+}
+
+/**
+ * The service's own SLA from the most specific layer that writes `sla` (an override may set one
+ * or turn it off with `null`); undefined leaves the competition's `sla`. Unlike `pick`, a null
+ * here is a value: it says "no SLA for this service".
+ */
+function slaOf(layers: readonly Layer[]): Sla | null | undefined {
+  for (let i = layers.length - 1; i >= 0; i--) {
+    const value = layers[i]?.values.sla
+    if (value !== undefined) return value as Sla | null
+  }
+  return undefined
 }
 
 /**

@@ -38,7 +38,8 @@ export interface RoundSummary {
   outcomes: RoundOutcome[]
 }
 
-function capped(service: Service, result: CheckResult): ScoreToRecord {
+/** The result as recorded: the score at most the service's cap (the raw score kept beside it). */
+export function capped(service: Service, result: CheckResult): ScoreToRecord {
   const score = service.scoreCap === null ? result.score : Math.min(result.score, service.scoreCap)
   return { ...result, score, rawScore: result.score, administrativelyDown: service.administrativelyDown }
 }

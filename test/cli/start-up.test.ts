@@ -16,10 +16,10 @@ test('cli: --version loads neither yargs, the config parser nor a protocol clien
     assert.ok(!packages.includes(name), name)
 })
 
-test('cli: status and services load neither the config parser nor the check types', async (t) => {
+test('cli: status, services and scores load neither the config parser nor the check types', async (t) => {
   const dir = tempDir(t)
   Store.open(join(dir, 'scanner.db')).close()
-  for (const command of ['status', 'services']) {
+  for (const command of ['status', 'services', 'scores']) {
     const { code, stderr, packages } = await packagesLoadedBy([CLI, command], dir)
     assert.equal(code, 0, stderr)
     assert.ok(packages.includes('better-sqlite3'), `${command} reads the database`)

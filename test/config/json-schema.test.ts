@@ -71,3 +71,15 @@ test('the shipped schema/competition.schema.json matches the keys the loader acc
   assert.deepEqual(Object.keys(service.properties ?? {}).sort(), Object.keys(serviceSchema.shape).sort())
   for (const type of ['http', 'https', 'ssh', 'dns', 'tcp', 'remote-admin']) optionsOf(service, type)
 })
+
+test('the JSON Schema lets a service and its overrides set their own sla, or null for none', () => {
+  const service = at(generated(), 'services', '[]')
+  const override = service.properties?.overrides as Schema & { additionalProperties: Schema }
+  for (const sla of [at(service, 'sla'), at(override.additionalProperties, 'sla')]) {
+    assert.deepEqual(
+      sla.anyOf?.map((s) => s.type),
+      ['object', 'null'],
+    )
+    assert.deepEqual(sla.anyOf?.[0]?.required, ['threshold', 'penalty'])
+  }
+})
