@@ -230,6 +230,15 @@ export class Store implements CheckDatabase {
     return scoreId
   }
 
+  /**
+   * Records one score outside any round (an external check) with its ServiceError, latest state,
+   * totals and SLA, in one transaction. Returns the score id.
+   */
+  recordExternalScore(score: ScoreToRecord): number {
+    const sla = this.#slas().get(score.serviceId)
+    return this.transaction(() => this.#recordScore(null, score, sla, new Date().toISOString()))
+  }
+
   abortRound(roundId: number): void {
     this.db
       .prepare(`UPDATE rounds SET status = 'aborted', finished_at = ? WHERE id = ? AND status = 'running'`)

@@ -195,6 +195,38 @@ async function parse(): Promise<void> {
       const { validateCommand } = await import('./commands/validate-command.ts')
       await validateCommand(common(argv), out)
     })
+    .command(
+      'serve',
+      'the web status pages: scoreboard, service grid, team and round pages, admin, /api/, /metrics',
+      (y) =>
+        y
+          .option('listen', { type: 'string', default: '127.0.0.1:8080', describe: 'HOST:PORT to serve on' })
+          .option('metrics-token', {
+            type: 'string',
+            describe: 'bearer token for /metrics without a login (or SCANNER_METRICS_TOKEN)',
+          })
+          .option('secure-cookies', {
+            type: 'boolean',
+            default: false,
+            describe: 'mark cookies Secure (pages served behind https)',
+          }),
+      async (argv) => {
+        const { serveCommand } = await import('./commands/serve-command.ts')
+        await serveCommand(
+          {
+            ...common(argv),
+            listen: argv.listen,
+            metricsToken: argv['metrics-token'],
+            secureCookies: argv['secure-cookies'],
+          },
+          out,
+        )
+      },
+    )
+    .command('passwd', 'read a password on stdin, print its hash for users[].password_hash', {}, async () => {
+      const { passwdCommand } = await import('./commands/passwd-command.ts')
+      await passwdCommand(out)
+    })
     .demandCommand(1, 'name a command: scanner --help lists them')
     .strict()
     .fail((message, err) => {
