@@ -17,7 +17,7 @@ export interface TeamTotals {
   penalties: number
 }
 
-/** Totals of every active team over its active services, by team number. */
+/** Totals of every active team over all its services, retired ones included (their points were earned), by team number. */
 export function scoreTotals(db: SqliteDatabase): TeamTotals[] {
   const rows = db
     .prepare<
@@ -27,7 +27,7 @@ export function scoreTotals(db: SqliteDatabase): TeamTotals[] {
       `SELECT t.number AS team, t.name AS team_name, s.name AS service,
               COALESCE(st.points, 0) AS points, COALESCE(st.penalties, 0) AS penalties
        FROM teams t
-       LEFT JOIN services s ON s.team = t.number AND s.retired_at IS NULL
+       LEFT JOIN services s ON s.team = t.number
        LEFT JOIN service_state st ON st.service_id = s.id
        WHERE t.retired_at IS NULL ORDER BY t.number, s.id`,
     )

@@ -3,7 +3,7 @@
  * `scrypt$N$r$p$SALT$KEY` (salt and key in base64url). The parameters are kept in the hash so that
  * they can be raised later without breaking the hashes already in a competition.yaml.
  */
-import { randomBytes, scrypt, timingSafeEqual, type ScryptOptions } from 'node:crypto'
+import { randomBytes, scrypt, scryptSync, timingSafeEqual, type ScryptOptions } from 'node:crypto'
 
 /** 16 MiB of memory and ~50 ms per hash: slow for a guesser, quick enough for a login. */
 const DEFAULT_PARAMS = { N: 16384, r: 8, p: 1 }
@@ -26,6 +26,17 @@ export async function hashPassword(password: string): Promise<string> {
   const salt = randomBytes(SALT_BYTES)
   const key = await derive(password, salt, DEFAULT_PARAMS, KEY_BYTES)
   const { N, r, p } = DEFAULT_PARAMS
+  return `scrypt$${N}$${r}$${p}$${salt.toString('base64url')}$${key.toString('base64url')}`
+}
+
+/**
+ * The same, blocking: for a command that hashes a few passwords inside a database transaction
+ * (the old passwords a password change request replaces).
+ */
+export function hashPasswordSync(password: string): string {
+  const salt = randomBytes(SALT_BYTES)
+  const { N, r, p } = DEFAULT_PARAMS
+  const key = scryptSync(password.normalize('NFC'), salt, KEY_BYTES, { N, r, p, maxmem: MAX_MEMORY })
   return `scrypt$${N}$${r}$${p}$${salt.toString('base64url')}$${key.toString('base64url')}`
 }
 

@@ -5,7 +5,7 @@
  */
 import type { CredentialSource, PasswordChange } from '../../db/password-changes.ts'
 import { UsageError } from '../errors.ts'
-import { hashPassword } from '../password-hash.ts'
+import { hashPasswordSync } from '../auth/password-hash.ts'
 import type { TeamData } from '../service.ts'
 import { findTeam } from './target.ts'
 
@@ -68,7 +68,7 @@ export function resolvePcrs(requests: readonly PcrRequest[], teams: Map<number, 
         key,
         username,
         password: request.password,
-        oldHash: old === undefined ? null : hashPassword(old),
+        oldHash: old === undefined ? null : hashPasswordSync(old),
       },
       label: `team ${team.number} ${source} ${key} user ${username}`,
     }

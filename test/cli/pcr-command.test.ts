@@ -3,7 +3,7 @@ import { writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { test, type TestContext } from 'node:test'
 import { Store } from '../../db/store.ts'
-import { verifyPassword } from '../../src/password-hash.ts'
+import { verifyPassword } from '../../src/auth/password-hash.ts'
 import { runCli } from '../helpers/cli.ts'
 import { credentialsCompetition } from '../helpers/credentials-competition.ts'
 import { tempDir } from '../helpers/engine.ts'
@@ -64,7 +64,10 @@ test('pcr: the new password replaces the old one for the next round, and is neve
   const [alice] = storedChanges(dir)
   assert.equal(alice?.actor, 'cli')
   assert.match(alice?.old_hash ?? '', /^scrypt\$16384\$8\$1\$[\w-]+\$[\w-]+$/)
-  assert.ok(verifyPassword('Winter2026!', alice?.old_hash ?? ''), 'old_hash is the hash of the old password')
+  assert.ok(
+    await verifyPassword('Winter2026!', alice?.old_hash ?? ''),
+    'old_hash is the hash of the old password',
+  )
   assert.ok(!alice?.old_hash.includes('Winter2026!'))
 
   const list = await runCli(['pcr', '--list'], dir)
@@ -97,7 +100,7 @@ test('pcr: a second change hashes the password the first one set', async (t) => 
   await runCli(['pcr', '1', 'ad_users', 'bob', 'first-new'], dir)
   await runCli(['pcr', '1', 'ad_users', 'bob', 'second-new'], dir)
   const [, second] = storedChanges(dir)
-  assert.ok(verifyPassword('first-new', second?.old_hash ?? ''))
+  assert.ok(await verifyPassword('first-new', second?.old_hash ?? ''))
   assert.equal(
     withStore(dir, (s) => s.teams().get(1)?.pools.ad_users?.[1]?.password),
     'second-new',
@@ -162,7 +165,10 @@ test('pcr --file: a CSV with quoted fields is applied whole, in order', async (t
     changes.map((c) => c.password),
     ['B,o"b', 'P00l', 'again'],
   )
-  assert.ok(verifyPassword('B,o"b', changes[2]?.old_hash ?? ''), 'the third row replaced what the first set')
+  assert.ok(
+    await verifyPassword('B,o"b', changes[2]?.old_hash ?? ''),
+    'the third row replaced what the first set',
+  )
   assert.equal(
     withStore(dir, (s) => s.teams().get(1)?.pools.ad_users?.[1]?.password),
     'again',

@@ -49,7 +49,7 @@ test('score totals: the running totals agree with the score rows they were kept 
   assert.deepEqual(checks, [{ checks: 8 }])
 })
 
-test('score totals: a retired service leaves the totals, a team without rounds has zeros', (t) => {
+test('score totals: a retired service keeps its points in the totals (they were earned), a team without rounds has zeros', (t) => {
   const store = Store.open(':memory:')
   t.after(() => store.close())
   playScenario(store)
@@ -59,8 +59,8 @@ test('score totals: a retired service leaves the totals, a team without rounds h
   competition.services.push({ ...competition.services[0]!, team: 3 })
   store.syncCompetition(competition)
   assert.deepEqual(store.scoreTotals(), [
-    { team: 1, team_name: 'Blue Herons', total: -2, services: { www: -2, dns: 0 }, penalties: 9 },
-    { team: 2, team_name: 'Team 2', total: 50, services: { www: 34, dns: 16 }, penalties: 0 },
+    { team: 1, team_name: 'Blue Herons', total: -6, services: { www: -2, mail: -4, dns: 0 }, penalties: 19 },
+    { team: 2, team_name: 'Team 2', total: 33, services: { www: 34, mail: -17, dns: 16 }, penalties: 20 },
     { team: 3, team_name: 'Late Team', total: 0, services: { www: 0 }, penalties: 0 },
   ])
 })
