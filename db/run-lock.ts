@@ -64,6 +64,10 @@ function repairAbandonedRounds(db: SqliteDatabase): number {
   const { changes } = db
     .prepare(`UPDATE rounds SET status = 'aborted', finished_at = ? WHERE status = 'running'`)
     .run(now)
-  db.prepare('UPDATE service_state SET in_progress = 0 WHERE in_progress = 1').run()
+  // External services keep theirs: their scripts run apart from rounds and clear their own.
+  db.prepare(
+    `UPDATE service_state SET in_progress = 0
+       WHERE in_progress = 1 AND service_id IN (SELECT id FROM services WHERE external = 0)`,
+  ).run()
   return changes
 }

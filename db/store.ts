@@ -3,6 +3,13 @@ import type { CheckResult } from '../src/engine/check-result.ts'
 import type { Credentials, Service, TeamData, TeamInfoValue } from '../src/service.ts'
 import type { CheckDatabase } from '../src/service-type.ts'
 import type Database from 'better-sqlite3'
+import {
+  finishExternalCheck,
+  insertExternalScore,
+  reportExternalError,
+  startExternalCheck,
+  type Score,
+} from './external-scores.ts'
 import { openDatabase, type OpenOptions, type SqliteDatabase } from './open-database.ts'
 import {
   applyPasswordChanges,
@@ -11,6 +18,13 @@ import {
   type PasswordChange,
   type PasswordChangeEntry,
 } from './password-changes.ts'
+import {
+  externalScoreCount,
+  externalScoreRows,
+  roundScoreRows,
+  type ExportedExternalScore,
+  type RoundScoreRow,
+} from './score-export.ts'
 import { serviceFromRow, type ServiceRow } from './rows.ts'
 import { acquireRunLock, releaseRunLock } from './run-lock.ts'
 import { scoreTotals, type TeamTotals } from './score-totals.ts'
@@ -189,6 +203,39 @@ export class Store implements CheckDatabase {
   }
 
   /**
+   * Writes one score outside `recordRoundScores` (an external check's, `roundId` null) through the
+   * same path as a round's scores: ServiceError, latest state, running totals, SLA penalty. In the
+   * caller's transaction. Returns the score id.
+   */
+  recordScore(roundId: number | null, score: ScoreToRecord): number {
+    const sla = this.#statement(
+      'SELECT sla_threshold, sla_penalty FROM services WHERE id = ? AND sla_threshold IS NOT NULL',
+    ).get(score.serviceId) as { sla_threshold: number; sla_penalty: number } | undefined
+    const slaOf = sla && { threshold: sla.sla_threshold, penalty: sla.sla_penalty }
+    return this.#recordScore(roundId, score, slaOf, new Date().toISOString())
+  }
+
+  /** External checks (see db/external-scores.ts): shows the in-progress spinner of an external service. */
+  insertServiceScoreInProgress(serviceId: number): void {
+    startExternalCheck(this, serviceId)
+  }
+
+  /** External checks: records the result of an external service, capped, outside any round. */
+  insertServiceScore(serviceId: number, result: number, errorMsg: string | null): Score {
+    return insertExternalScore(this, serviceId, result, errorMsg)
+  }
+
+  /** External checks: hides the in-progress spinner of an external service. */
+  insertServiceScoreDone(serviceId: number): void {
+    finishExternalCheck(this, serviceId)
+  }
+
+  /** External checks: keeps the admin detail of an external score (a ServiceError); returns its id. */
+  reportServiceError(scoreId: number, error: string): number {
+    return reportExternalError(this, scoreId, error)
+  }
+
+  /**
    * Writes one score (of a round, or external when `roundId` is null) with its ServiceError, and
    * updates the service's latest state and totals. A failed check lengthens the run of failures,
    * one that is up ends it; each time the run reaches a multiple of the SLA threshold, a penalty
@@ -230,20 +277,17 @@ export class Store implements CheckDatabase {
     return scoreId
   }
 
-  /**
-   * Records one score outside any round (an external check) with its ServiceError, latest state,
-   * totals and SLA, in one transaction. Returns the score id.
-   */
-  recordExternalScore(score: ScoreToRecord): number {
-    const sla = this.#slas().get(score.serviceId)
-    return this.transaction(() => this.#recordScore(null, score, sla, new Date().toISOString()))
-  }
-
   abortRound(roundId: number): void {
     this.db
       .prepare(`UPDATE rounds SET status = 'aborted', finished_at = ? WHERE id = ? AND status = 'running'`)
       .run(new Date().toISOString(), roundId)
-    this.db.prepare('UPDATE service_state SET in_progress = 0 WHERE in_progress = 1').run()
+    // External services keep theirs: their scripts run apart from rounds and clear their own.
+    this.db
+      .prepare(
+        `UPDATE service_state SET in_progress = 0
+         WHERE in_progress = 1 AND service_id IN (SELECT id FROM services WHERE external = 0)`,
+      )
+      .run()
   }
 
   /** Latest state of every active team x service. */
@@ -339,6 +383,20 @@ export class Store implements CheckDatabase {
   /** The history of password changes, without passwords. */
   passwordChanges(): PasswordChangeEntry[] {
     return passwordChangeHistory(this.db)
+  }
+
+  /** `scanner export`: every score of the finished rounds (or of round `roundId`), row by row. */
+  exportRoundScores(roundId?: number): Generator<RoundScoreRow> {
+    return roundScoreRows(this.db, roundId)
+  }
+
+  /** `scanner export --external`: every score of the external checks, row by row. */
+  exportExternalScores(): Generator<ExportedExternalScore> {
+    return externalScoreRows(this.db)
+  }
+
+  externalScoreCount(): number {
+    return externalScoreCount(this.db)
   }
 
   rounds(): { id: number; started_at: string; finished_at: string | null; status: string }[] {

@@ -9,7 +9,17 @@
  */
 import type { CommonArgs } from './commands/common.ts'
 
-const USAGE_CODES = new Set(['ERR_USAGE', 'ERR_CONFIG', 'ERR_SERVICES_FILE', 'ERR_REGISTRY'])
+const USAGE_CODES = new Set([
+  'ERR_USAGE',
+  'ERR_CONFIG',
+  'ERR_SERVICES_FILE',
+  'ERR_REGISTRY',
+  // refused external-check calls (db/external-scores.ts)
+  'ERR_UNKNOWN_SERVICE',
+  'ERR_NOT_EXTERNAL',
+  'ERR_BAD_RESULT',
+  'ERR_UNKNOWN_SCORE',
+])
 
 const out = (text: string): void => {
   process.stdout.write(`${text}\n`)
@@ -227,6 +237,87 @@ async function parse(): Promise<void> {
       const { passwdCommand } = await import('./commands/passwd-command.ts')
       await passwdCommand(out)
     })
+    .command(
+      'export',
+      "every round's scores with the round times (--db only)",
+      (y) =>
+        y
+          .option('format', {
+            choices: ['json', 'csv'] as const,
+            default: 'json' as const,
+            describe: 'output format',
+          })
+          .option('round', { type: 'string', describe: 'only round N' })
+          .option('external', {
+            type: 'boolean',
+            default: false,
+            describe: 'the scores of external checks (they belong to no round) instead',
+          }),
+      async (argv) => {
+        const { exportCommand, stdoutSink } = await import('./commands/export-command.ts')
+        await exportCommand(
+          { ...common(argv), format: argv.format, round: argv.round, external: argv.external },
+          stdoutSink,
+        )
+      },
+    )
+    .command(
+      'external',
+      'the external-check functions, for scripts that score external services (--db only)',
+      (y) => {
+        const run =
+          (action: 'start' | 'score' | 'done' | 'error') => async (argv: Record<string, unknown>) => {
+            const { externalCommand } = await import('./commands/external-command.ts')
+            externalCommand(
+              {
+                ...common(argv),
+                action,
+                id: String(action === 'error' ? argv.score_id : argv.id),
+                result: argv.result as string | undefined,
+                message: (action === 'error' ? argv.message : argv.error) as string | undefined,
+              },
+              out,
+            )
+          }
+        const id = { type: 'string', describe: 'service id (scanner services lists them)' } as const
+        return y
+          .command(
+            'start <id>',
+            'mark the check of service ID in progress (spinner)',
+            (c) => c.positional('id', id),
+            run('start'),
+          )
+          .command(
+            'score <id> <result>',
+            'record RESULT points for service ID; prints the score id',
+            (c) =>
+              c
+                .positional('id', id)
+                .positional('result', { type: 'string', describe: 'points, a whole number (0: down)' })
+                .option('error', { type: 'string', describe: 'message shown to the team' }),
+            run('score'),
+          )
+          .command(
+            'done <id>',
+            'mark the check of service ID finished',
+            (c) => c.positional('id', id),
+            run('done'),
+          )
+          .command(
+            'error <score_id> [message]',
+            'keep an admin-only error detail for the external score SCORE_ID',
+            (c) =>
+              c
+                .positional('score_id', { type: 'string', describe: 'the id scanner external score printed' })
+                .positional('message', {
+                  type: 'string',
+                  describe: 'the detail (at most 64 KiB kept); without it (or -), read from stdin',
+                }),
+            run('error'),
+          )
+          .demandCommand(1, 'name an action: start, score, done or error')
+      },
+    )
     .demandCommand(1, 'name a command: scanner --help lists them')
     .strict()
     .fail((message, err) => {

@@ -12,6 +12,8 @@
  *   }
  * }
  * register(PortOpen)
+ *
+ * Scripts that score external services (`external: true`) import `openScanner` from it too.
  */
 import { ServiceRegistry } from './registry.ts'
 import type { ServiceTypeClass } from './service-type.ts'
@@ -29,6 +31,13 @@ export {
   type Stage,
 } from './errors.ts'
 export { ServiceRegistry } from './registry.ts'
+// External checks: scripts that score `external: true` services open the database with this.
+export {
+  openScanner,
+  type ScannerConnection,
+  type OpenScannerOptions,
+  type Score,
+} from './external-checks.ts'
 
 /**
  * The registry that `register` fills: the one the scanner reads custom check types from after it

@@ -3,14 +3,29 @@
  * for the small files organisers write by hand (a header line, quoted fields, CRLF or LF).
  */
 
-/** One CSV line: fields with a comma, a quote or a line break are quoted, quotes doubled. */
+/**
+ * One field: quoted when it holds a comma, a quote or a line break, quotes doubled; null is an
+ * empty field.
+ */
+export function csvField(value: string | number | boolean | null): string {
+  if (value === null) return ''
+  const text = String(value)
+  return /[",\r\n]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text
+}
+
+/**
+ * A field of text that came from a team's (or the red team's) server: a spreadsheet would run a
+ * cell starting with `=`, `+`, `-` or `@` as a formula, so such text gets a leading `'`, the
+ * usual guard (it shows as text, and the message is still readable).
+ */
+export function csvHostileText(text: string | null): string {
+  if (text === null) return ''
+  return csvField(/^[=+\-@\t\r]/.test(text) ? `'${text}` : text)
+}
+
+/** One CSV line. */
 export function csvRecord(fields: readonly (string | number | null)[]): string {
-  return fields
-    .map((field) => {
-      const text = field === null ? '' : String(field)
-      return /[",\r\n]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text
-    })
-    .join(',')
+  return fields.map(csvField).join(',')
 }
 
 /** A record read from a file, with the line it starts on (1-based) for messages. */
@@ -89,4 +104,9 @@ export function parseCsv(text: string): CsvRow[] {
     if (!(fields.length === 1 && fields[0] === '' && !quotedField)) rows.push({ line: start, fields })
   }
   return rows
+}
+
+/** A CSV line of fields. */
+export function csvLine(fields: readonly string[]): string {
+  return `${fields.join(',')}\n`
 }

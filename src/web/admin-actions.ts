@@ -12,7 +12,6 @@ import {
   type PasswordChange,
 } from '../../db/web-admin.ts'
 import { hashPassword } from '../auth/password-hash.ts'
-import { bound, clean, MAX_ERROR_CHARS } from '../engine/check-result.ts'
 
 export interface ExternalScore {
   serviceId: number
@@ -52,21 +51,12 @@ export class AdminActions {
   externalScore(score: ExternalScore): boolean {
     const service = this.#store.activeServices().find((s) => s.id === score.serviceId && s.external)
     if (!service) return false
-    const now = Date.now()
-    const capped = service.scoreCap === null ? score.score : Math.min(score.score, service.scoreCap)
-    const error = score.up || score.error === null ? null : bound(clean(score.error), MAX_ERROR_CHARS)
-    this.#store.recordExternalScore({
-      serviceId: service.id,
-      score: score.up ? capped : 0,
-      rawScore: score.up ? score.score : 0,
-      up: score.up,
-      stage: null,
-      error: score.up ? null : (error ?? 'reported down'),
-      detail: null,
-      startedAt: now,
-      durationMs: 0,
-      administrativelyDown: false,
-    })
+    // The SDK's insertServiceScore: capped, counted in the totals and the SLA like a round's.
+    this.#store.insertServiceScore(
+      service.id,
+      score.up ? score.score : 0,
+      score.up ? null : (score.error ?? 'reported down'),
+    )
     return true
   }
 

@@ -8,7 +8,7 @@ const EXAMPLE = fileURLToPath(new URL('../../examples/competition.yaml', import.
 
 // With stand-ins for the built-in types: the file's structure, templates, pools and info are checked
 // here; its options against the real check types belong to the tests of those types.
-test('examples/competition.yaml is a valid competition of 3 teams on 127.0.1.{num}', () => {
+test('examples/competition.yaml is a valid competition of 3 teams on 127.0.1.{num} and one plant controller', () => {
   const c = loadConfig(EXAMPLE, testRegistry())
   assert.deepEqual(
     c.teams.map((t) => t.number),
@@ -20,7 +20,8 @@ test('examples/competition.yaml is a valid competition of 3 teams on 127.0.1.{nu
     new Set(c.services.map((s) => s.subtype)),
     new Set(['http', 'https', 'ssh', 'dns', 'tcp', 'remote-admin']),
   )
-  for (const s of c.services) assert.equal(s.host, `127.0.1.${s.team}`)
+  for (const s of c.services)
+    assert.equal(s.host, s.name === 'plant' ? '127.0.0.1' : `127.0.1.${s.team}`, `${s.team}/${s.name}`)
   assert.ok(c.services.some((s) => s.credentialPool !== null))
   assert.ok(c.services.some((s) => s.teamSpecific))
   assert.ok(c.services.some((s) => s.external))
