@@ -4,8 +4,9 @@ import type { Credentials, Service, TeamData, TeamInfoValue } from '../src/servi
 import type { CheckDatabase } from '../src/service-type.ts'
 import type Database from 'better-sqlite3'
 import { openDatabase, type OpenOptions, type SqliteDatabase } from './open-database.ts'
+import { pauseRounds, readPause, resumeRounds, type PauseState } from './pause-setting.ts'
 import { serviceFromRow, type ServiceRow } from './rows.ts'
-import { acquireRunLock, releaseRunLock } from './run-lock.ts'
+import { acquireRunLock, liveRunner, releaseRunLock } from './run-lock.ts'
 import { syncCompetition, type SyncSummary } from './sync-competition.ts'
 
 /** A result ready to be written: the check result with the score after the cap. */
@@ -287,6 +288,26 @@ export class Store implements CheckDatabase {
 
   setScoreCap(serviceId: number, cap: number | null): void {
     this.db.prepare('UPDATE services SET score_cap = ? WHERE id = ?').run(cap, serviceId)
+  }
+
+  /** The pause of rounds in force, or null when rounds run. */
+  pause(): PauseState | null {
+    return readPause(this.db)
+  }
+
+  /** Pauses rounds (a running scanner finishes its round in flight and starts no new one). */
+  pauseRounds(reason: string | null, actor: string): { state: PauseState; changed: boolean } {
+    return pauseRounds(this.db, reason, actor)
+  }
+
+  /** Resumes rounds; returns the pause lifted, or null when rounds were not paused. */
+  resumeRounds(): PauseState | null {
+    return resumeRounds(this.db)
+  }
+
+  /** The scanner process running rounds on this database, if one is alive. */
+  runner(): { pid: number; host: string; started_at: string } | null {
+    return liveRunner(this.db)
   }
 
   rounds(): { id: number; started_at: string; finished_at: string | null; status: string }[] {
