@@ -25,8 +25,9 @@ import {
   type ExportedExternalScore,
   type RoundScoreRow,
 } from './score-export.ts'
+import { pauseRounds, readPause, resumeRounds, type PauseState } from './pause-setting.ts'
 import { serviceFromRow, type ServiceRow } from './rows.ts'
-import { acquireRunLock, releaseRunLock } from './run-lock.ts'
+import { acquireRunLock, liveRunner, releaseRunLock } from './run-lock.ts'
 import { scoreTotals, type TeamTotals } from './score-totals.ts'
 import { controlLog, setCap, setDown, type ControlLogEntry } from './service-controls.ts'
 import { syncCompetition, type SyncSummary } from './sync-competition.ts'
@@ -397,6 +398,26 @@ export class Store implements CheckDatabase {
 
   externalScoreCount(): number {
     return externalScoreCount(this.db)
+  }
+
+  /** The pause of rounds in force, or null when rounds run. */
+  pause(): PauseState | null {
+    return readPause(this.db)
+  }
+
+  /** Pauses rounds (a running scanner finishes its round in flight and starts no new one). */
+  pauseRounds(reason: string | null, actor: string): { state: PauseState; changed: boolean } {
+    return pauseRounds(this.db, reason, actor)
+  }
+
+  /** Resumes rounds; returns the pause lifted, or null when rounds were not paused. */
+  resumeRounds(): PauseState | null {
+    return resumeRounds(this.db)
+  }
+
+  /** The scanner process running rounds on this database, if one is alive. */
+  runner(): { pid: number; host: string; started_at: string } | null {
+    return liveRunner(this.db)
   }
 
   rounds(): { id: number; started_at: string; finished_at: string | null; status: string }[] {

@@ -17,9 +17,6 @@ export interface ServiceControl {
   actor: string
 }
 
-/** Key of the pause flag in `settings` ('1' paused; absent or '0' running). */
-export const PAUSED_SETTING = 'paused'
-
 /**
  * Takes a service administratively down or back up, or sets or clears its score cap, and logs the
  * action. Returns false when there is no such active service.
@@ -117,11 +114,4 @@ export function currentPassword(
   if (!row) return null
   const value = JSON.parse(row.value) as string | { username: string; password: string }
   return typeof value === 'object' && value.username === change.username ? value.password : null
-}
-
-/** Pauses or resumes the rounds of a running `scanner run` (read by it between rounds). */
-export function setPaused(db: SqliteDatabase, paused: boolean): void {
-  db.prepare(
-    'INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value',
-  ).run(PAUSED_SETTING, paused ? '1' : '0')
 }

@@ -5,6 +5,7 @@
  */
 import type Database from 'better-sqlite3'
 import type { SqliteDatabase } from './open-database.ts'
+import { readPause } from './pause-setting.ts'
 
 /** The latest state of one active service, with what the pages need to decide who sees it. */
 export interface ServiceStateRow {
@@ -279,9 +280,8 @@ export class WebQueries {
     ).all(limit) as PasswordChangeRow[]
   }
 
-  setting(key: string): string | null {
-    const row = this.#statement('SELECT value FROM settings WHERE key = ?').get(key) as
-      { value: string } | undefined
-    return row?.value ?? null
+  /** Whether rounds are paused (`scanner pause`, or the admin page). */
+  paused(): boolean {
+    return readPause(this.#db) !== null
   }
 }

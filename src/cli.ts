@@ -64,7 +64,7 @@ async function parse(): Promise<void> {
     .option('json', { type: 'boolean', default: false, describe: 'machine-readable output', global: true })
     .command(
       'run',
-      'run rounds (--round: one round, then exit)',
+      'run rounds every round.interval +- round.jitter until Ctrl-C (--round: one round, then exit)',
       (y) =>
         y
           .option('round', { type: 'boolean', default: false, describe: 'run one round and exit' })
@@ -96,14 +96,51 @@ async function parse(): Promise<void> {
       },
     )
     .command(
-      'check <target>',
-      'run the check of one service now and print each stage; records nothing (TEAM/SERVICE, e.g. 3/www)',
-      (y) => y.positional('target', { type: 'string', demandOption: true, describe: 'TEAM/SERVICE' }),
+      'check [target]',
+      'run the check of one service now and print each stage (TEAM/SERVICE, e.g. 3/www), or every check (--all); records nothing',
+      (y) =>
+        y
+          .positional('target', { type: 'string', describe: 'TEAM/SERVICE' })
+          .option('all', {
+            type: 'boolean',
+            default: false,
+            describe: 'every check of every team, in parallel: a team x service matrix',
+          })
+          .option('workers', {
+            type: 'number',
+            describe: 'worker threads for --all (default: one per core)',
+          }),
       async (argv) => {
-        const { checkCommand } = await import('./commands/check-command.ts')
-        await checkCommand({ ...common(argv), target: argv.target }, out)
+        if (argv.all === (argv.target !== undefined)) {
+          const { UsageError } = await import('./errors.ts')
+          throw new UsageError(
+            argv.all
+              ? 'give TEAM/SERVICE or --all, not both'
+              : 'name the service to check as TEAM/SERVICE (for example 3/www), or use --all',
+          )
+        }
+        if (argv.all) {
+          const { checkAllCommand } = await import('./commands/check-all-command.ts')
+          await checkAllCommand({ ...common(argv), workers: argv.workers }, out)
+        } else {
+          const { checkCommand } = await import('./commands/check-command.ts')
+          await checkCommand({ ...common(argv), target: argv.target! }, out)
+        }
       },
     )
+    .command(
+      'pause',
+      'hold rounds: a running scanner run finishes its round in flight and starts no new one',
+      (y) => y.option('reason', { type: 'string', describe: 'why (shown by status and the scanner)' }),
+      async (argv) => {
+        const { pauseCommand } = await import('./commands/pause-command.ts')
+        pauseCommand({ ...common(argv), reason: argv.reason }, out)
+      },
+    )
+    .command('resume', 'let a paused scanner run start rounds again', {}, async (argv) => {
+      const { resumeCommand } = await import('./commands/pause-command.ts')
+      resumeCommand(common(argv), out)
+    })
     .command('status', 'latest state of every team x service', {}, async (argv) => {
       const { statusCommand } = await import('./commands/status-command.ts')
       statusCommand(common(argv), out)

@@ -69,3 +69,10 @@ export class UsageError extends ScannerError {
     super('ERR_USAGE', message)
   }
 }
+
+/** The round in flight was aborted on request (a second Ctrl-C): marked aborted, no score written. */
+export class RoundAbortedError extends ScannerError {
+  constructor(message = 'the round was aborted') {
+    super('ERR_ROUND_ABORTED', message)
+  }
+}

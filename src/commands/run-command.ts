@@ -13,14 +13,17 @@ export interface RunArgs extends CommonArgs {
   maxInFlight: number | undefined
 }
 
-/** `scanner run --round`: one round for every team, then the status table. */
+/**
+ * `scanner run --round`: one round for every team, then the status table. `scanner run`: rounds
+ * until stopped (see `runRounds`).
+ */
 export async function runCommand(args: RunArgs, out: (text: string) => void): Promise<void> {
-  if (!args.round)
-    throw new UsageError(
-      'continuous rounds (scanner run without --round) are not available yet; use scanner run --round',
-    )
   if (args.workers !== undefined && (!Number.isInteger(args.workers) || args.workers < 1)) {
     throw new UsageError(`--workers must be a whole number of at least 1, got ${args.workers}`)
+  }
+  if (!args.round) {
+    const { runRounds } = await import('./run-rounds.ts')
+    return runRounds(args, out)
   }
   const { registry, compiled } = await loadTypes(args)
   const competition = loadCompetition(args, registry)

@@ -7,7 +7,11 @@ export function statusCommand(args: CommonArgs, out: (text: string) => void): vo
   const store = Store.open(existingDb(args.db), { readonly: true })
   try {
     const rows = store.status()
-    out(args.json ? JSON.stringify(rows, null, 2) : statusTable(rows))
+    const pause = store.pause()
+    const paused = pause
+      ? `\nRounds paused since ${pause.since} by ${pause.actor}${pause.reason ? ` (${pause.reason})` : ''}: scanner resume starts them again`
+      : ''
+    out(args.json ? JSON.stringify(rows, null, 2) : `${statusTable(rows)}${paused}`)
   } finally {
     store.close()
   }

@@ -16,6 +16,14 @@ export interface RoundOptions {
   log: (line: string) => void
   /** Called as checks finish, with the count of checks and of teams whose checks are all done. */
   progress?: (progress: RoundProgress) => void
+  /** Told the round's id once the round is begun in the database. */
+  onBegin?: (roundId: number) => void
+  /**
+   * Aborts the round in flight: it is marked aborted with no score written (the round is whole
+   * or not at all), its in-progress flags are cleared, and `runRound` rejects with a
+   * `RoundAbortedError`.
+   */
+  signal?: AbortSignal
 }
 
 export interface RoundProgress {
@@ -55,6 +63,7 @@ export async function runRound(options: RoundOptions): Promise<RoundSummary> {
   const services = store.activeServices().filter((s) => !s.external)
   const teams = store.teams()
   const roundId = store.beginRound()
+  options.onBegin?.(roundId)
   try {
     const results = new Map<number, CheckResult>()
     const host = {
@@ -142,6 +151,7 @@ export async function runRound(options: RoundOptions): Promise<RoundSummary> {
           finished.add(servicesOfJob.get(jobId) ?? [])
           reportProgress?.(jobId)
         },
+        options.signal,
       )
     } finally {
       finished.flush()

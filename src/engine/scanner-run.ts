@@ -5,6 +5,7 @@ import type { ServiceRegistry } from '../registry.ts'
 import { embeddedWorkerCode } from '../runtime/embedded.ts'
 import type { WorkerSource } from './check-thread.ts'
 import { runRound, type RoundProgress, type RoundSummary } from './round.ts'
+import { describeSync, type LoopEnd, type LoopOptions, type RoundLoop } from './round-loop.ts'
 import type { CompiledServices } from './services-loader.ts'
 import { WorkerPool } from './worker-pool.ts'
 
@@ -84,5 +85,47 @@ export async function runSingleRound(
   } catch (err) {
     store.close()
     throw err
+  }
+}
+
+/**
+ * `scanner run`: takes the run lock, syncs the config once, starts the worker pool once and runs
+ * rounds with `loop` until it is stopped; the pool, the lock and the database are let go on every
+ * path out.
+ */
+export async function runContinuous(
+  dbFile: string,
+  competition: Competition,
+  registry: ServiceRegistry,
+  options: EngineOptions,
+  loop: RoundLoop,
+  loopOptions: Omit<LoopOptions, 'log' | 'progress' | 'intervalMs' | 'jitterMs'>,
+): Promise<LoopEnd> {
+  const store = Store.open(dbFile)
+  try {
+    const { repaired } = store.acquireRunLock()
+    if (repaired > 0)
+      options.log(`Scanner: marked ${repaired} round(s) cut short by a stopped scanner as aborted`)
+    try {
+      const sync = store.syncCompetition(competition)
+      loopOptions.notice(`config ${competition.file} synced: ${describeSync(competition, sync)}`)
+      if (loop.stopping) return { rounds: 0, aborted: null }
+      const pool = await startPool(competition, options)
+      try {
+        return await loop.run(store, registry, pool, {
+          ...loopOptions,
+          intervalMs: competition.round.intervalMs,
+          jitterMs: competition.round.jitterMs,
+          log: options.log,
+          progress: options.progress,
+        })
+      } finally {
+        await pool.close()
+      }
+    } finally {
+      store.releaseRunLock()
+    }
+  } finally {
+    store.close()
   }
 }

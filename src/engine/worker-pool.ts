@@ -1,3 +1,4 @@
+import { RoundAbortedError } from '../errors.ts'
 import type { TeamData } from '../service.ts'
 import { failure, type CheckResult } from './check-result.ts'
 import { CheckThread, type ThreadEvents, type WorkerSource } from './check-thread.ts'
@@ -189,16 +190,23 @@ export class WorkerPool {
   /**
    * Runs every job and resolves with the results of each, once all are in. `threadOf` places a
    * job on a thread index (a team's checks stay together); `onJobDone` hears of each job as it ends.
+   * When `signal` aborts, rejects with a `RoundAbortedError` at once; the threads still holding
+   * jobs are replaced, so that no result of this run can reach a later one.
    */
   async run(
     jobs: Job[],
     teams: TeamData[],
     threadOf: (job: Job) => number,
     onJobDone?: (jobId: number) => void,
+    signal?: AbortSignal,
   ): Promise<Map<number, CheckResult[]>> {
     if (this.#run) throw new Error('the worker pool is already running a round')
+    if (signal?.aborted) throw new RoundAbortedError()
     const results = new Map<number, CheckResult[]>()
-    const done = new Promise<void>((resolve) => {
+    let onAbort: (() => void) | undefined
+    const done = new Promise<void>((resolve, reject) => {
+      onAbort = () => reject(new RoundAbortedError())
+      signal?.addEventListener('abort', onAbort, { once: true })
       const state: RunState = {
         teams,
         results,
@@ -227,10 +235,25 @@ export class WorkerPool {
       await done
       return results
     } finally {
+      if (onAbort) signal?.removeEventListener('abort', onAbort)
       clearInterval(this.#watchdog)
       this.#run = null
       await Promise.all([...this.#quarantine].map((t) => this.#retire(t)))
+      if (signal?.aborted) await this.#replaceBusyThreads()
     }
+  }
+
+  /** Replaces every thread that still holds jobs of an abandoned run with a fresh one. */
+  async #replaceBusyThreads(): Promise<void> {
+    const stopping: Promise<void>[] = []
+    this.#threads.forEach((thread, slot) => {
+      if (!thread.busy) return
+      thread.running.clear()
+      thread.pending.clear()
+      this.#threads[slot] = this.#spawn(false)
+      stopping.push(thread.stop())
+    })
+    await Promise.all(stopping)
   }
 
   async close(): Promise<void> {

@@ -7,7 +7,6 @@ import {
   controlService,
   currentPassword,
   recordPasswordChange,
-  setPaused,
   type ControlAction,
   type PasswordChange,
 } from '../../db/web-admin.ts'
@@ -60,7 +59,9 @@ export class AdminActions {
     return true
   }
 
-  setPaused(paused: boolean): void {
-    setPaused(this.#store.db, paused)
+  /** Pauses (or resumes) the rounds of a running `scanner run`, as `scanner pause` does. */
+  setPaused(paused: boolean, actor: string): void {
+    if (paused) this.#store.pauseRounds(null, actor)
+    else this.#store.resumeRounds()
   }
 }

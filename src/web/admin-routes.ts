@@ -1,7 +1,6 @@
 /** The white team's pages and actions; every other viewer is refused. */
 import type { Hono } from 'hono'
 import type { ControlAction } from '../../db/web-admin.ts'
-import { PAUSED_SETTING } from '../../db/web-admin.ts'
 import { adminPage, serviceErrorsPage } from './pages/admin-page.ts'
 import { layout } from './pages/layout.ts'
 import { frameOf, wholeNumber } from './page-routes.ts'
@@ -58,7 +57,7 @@ export function adminRoutes(app: Hono<WebEnv>, deps: WebDeps): void {
       services: rows.filter((s) => team === null || s.team === team),
       teams: deps.queries.teams(),
       team,
-      paused: deps.queries.setting(PAUSED_SETTING) === '1',
+      paused: deps.queries.paused(),
       controls: deps.queries.controlLog(50),
       passwordChanges: deps.queries.passwordChanges(50),
     })
@@ -114,11 +113,11 @@ export function adminRoutes(app: Hono<WebEnv>, deps: WebDeps): void {
   })
 
   app.post('/admin/pause', (c) => {
-    deps.admin.setPaused(true)
+    deps.admin.setPaused(true, c.get('viewer').name ?? 'web')
     return done(c, 'paused')
   })
   app.post('/admin/resume', (c) => {
-    deps.admin.setPaused(false)
+    deps.admin.setPaused(false, c.get('viewer').name ?? 'web')
     return done(c, 'resumed')
   })
 }

@@ -51,13 +51,13 @@ test('web: an external score from the admin page is recorded like the CLI would,
   assert.deepEqual([state.up, state.score], [true, 7])
 })
 
-test('web: pause and resume from the admin page set the shared pause setting', async (t) => {
+test('web: pause and resume from the admin page set the pause scanner run obeys, with the user as actor', async (t) => {
   const f = await webFixture(t)
   const white = await f.login('white')
-  const setting = () => f.store.db.prepare("SELECT value FROM settings WHERE key = 'paused'").get()
   assert.equal((await white.post('/admin/pause', { _csrf: white.csrf })).status, 303)
-  assert.deepEqual(setting(), { value: '1' })
+  assert.equal(f.store.pause()?.actor, 'white')
   assert.match(await (await white.get('/admin')).text(), /Rounds are <strong>paused/)
   assert.equal((await white.post('/admin/resume', { _csrf: white.csrf })).status, 303)
-  assert.deepEqual(setting(), { value: '0' })
+  assert.equal(f.store.pause(), null)
+  assert.match(await (await white.get('/admin')).text(), /Rounds are <strong>running/)
 })
