@@ -8,6 +8,7 @@
  * or the demo servers.
  */
 import type { CommonArgs } from './commands/common.ts'
+import type { PagesArgs } from './commands/serve-command.ts'
 
 const USAGE_CODES = new Set([
   'ERR_USAGE',
@@ -42,6 +43,28 @@ function common(argv: Record<string, unknown>): CommonArgs {
   }
 }
 
+/** The options of the web pages, for `serve` and `run --serve`. */
+const PAGE_OPTIONS = {
+  listen: { type: 'string', default: '127.0.0.1:8080', describe: 'HOST:PORT to serve the web pages on' },
+  'metrics-token': {
+    type: 'string',
+    describe: 'bearer token for /metrics without a login (or SCANNER_METRICS_TOKEN)',
+  },
+  'secure-cookies': {
+    type: 'boolean',
+    default: false,
+    describe: 'mark cookies Secure (pages served behind https)',
+  },
+} as const
+
+function pagesArgs(argv: Record<string, unknown>): PagesArgs {
+  return {
+    listen: String(argv.listen),
+    metricsToken: argv['metrics-token'] as string | undefined,
+    secureCookies: argv['secure-cookies'] === true,
+  }
+}
+
 async function parse(): Promise<void> {
   const { default: yargs } = await import('yargs')
   const { hideBin } = await import('yargs/helpers')
@@ -72,11 +95,23 @@ async function parse(): Promise<void> {
           .option('max-in-flight', {
             type: 'number',
             describe: 'checks in flight at once per worker thread',
-          }),
+          })
+          .option('serve', {
+            type: 'boolean',
+            default: false,
+            describe: 'also serve the web pages (see scanner serve) in this process',
+          })
+          .options(PAGE_OPTIONS),
       async (argv) => {
         const { runCommand } = await import('./commands/run-command.ts')
         await runCommand(
-          { ...common(argv), round: argv.round, workers: argv.workers, maxInFlight: argv['max-in-flight'] },
+          {
+            ...common(argv),
+            round: argv.round,
+            workers: argv.workers,
+            maxInFlight: argv['max-in-flight'],
+            serve: argv.serve ? pagesArgs(argv) : undefined,
+          },
           out,
         )
       },
@@ -245,29 +280,10 @@ async function parse(): Promise<void> {
     .command(
       'serve',
       'the web status pages: scoreboard, service grid, team and round pages, admin, /api/, /metrics',
-      (y) =>
-        y
-          .option('listen', { type: 'string', default: '127.0.0.1:8080', describe: 'HOST:PORT to serve on' })
-          .option('metrics-token', {
-            type: 'string',
-            describe: 'bearer token for /metrics without a login (or SCANNER_METRICS_TOKEN)',
-          })
-          .option('secure-cookies', {
-            type: 'boolean',
-            default: false,
-            describe: 'mark cookies Secure (pages served behind https)',
-          }),
+      (y) => y.options(PAGE_OPTIONS),
       async (argv) => {
         const { serveCommand } = await import('./commands/serve-command.ts')
-        await serveCommand(
-          {
-            ...common(argv),
-            listen: argv.listen,
-            metricsToken: argv['metrics-token'],
-            secureCookies: argv['secure-cookies'],
-          },
-          out,
-        )
+        await serveCommand({ ...common(argv), ...pagesArgs(argv) }, out)
       },
     )
     .command('passwd', 'read a password on stdin, print its hash for users[].password_hash', {}, async () => {

@@ -1,4 +1,5 @@
 import type { Store } from '../../db/store.ts'
+import { parseListen, type PagesArgs } from './serve-command.ts'
 import { UsageError } from '../errors.ts'
 import type { RoundProgress } from '../engine/round.ts'
 import { runSingleRound } from '../engine/scanner-run.ts'
@@ -11,6 +12,8 @@ export interface RunArgs extends CommonArgs {
   round: boolean
   workers: number | undefined
   maxInFlight: number | undefined
+  /** With continuous rounds: the web pages in the same process, with these settings. */
+  serve?: PagesArgs | undefined
 }
 
 /**
@@ -21,6 +24,9 @@ export async function runCommand(args: RunArgs, out: (text: string) => void): Pr
   if (args.workers !== undefined && (!Number.isInteger(args.workers) || args.workers < 1)) {
     throw new UsageError(`--workers must be a whole number of at least 1, got ${args.workers}`)
   }
+  if (args.round && args.serve)
+    throw new UsageError('--serve goes with continuous rounds (scanner run --serve), not --round')
+  if (args.serve) parseListen(args.serve.listen)
   if (!args.round) {
     const { runRounds } = await import('./run-rounds.ts')
     return runRounds(args, out)

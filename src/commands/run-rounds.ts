@@ -1,3 +1,4 @@
+import { Store } from '../../db/store.ts'
 import type { RoundProgress, RoundSummary } from '../engine/round.ts'
 import { RoundLoop } from '../engine/round-loop.ts'
 import { runContinuous } from '../engine/scanner-run.ts'
@@ -55,7 +56,14 @@ export async function runRounds(args: RunArgs, out: (text: string) => void): Pro
 
   const loop = new RoundLoop()
   const finished = wireStopSignals(loop, notice)
+  let pages: { close(): Promise<void> } | undefined
   try {
+    if (args.serve) {
+      // The database must exist (with its schema) before the pages open it read-only.
+      Store.open(args.db).close()
+      const { startPages } = await import('./serve-command.ts')
+      pages = await startPages(args.db, args.serve, competition.users, competition.name, notice)
+    }
     notice('Ctrl-C finishes the round in flight and stops; scanner pause holds new rounds')
     const end = await runContinuous(
       args.db,
@@ -73,6 +81,7 @@ export async function runRounds(args: RunArgs, out: (text: string) => void): Pro
         : `Stopped: ${aborted}${end.rounds} round(s) complete in this run`,
     )
   } finally {
+    await pages?.close()
     finished()
     log.close()
   }

@@ -5,11 +5,7 @@ import { openWebSite, startWebServer } from '../web/web-server.ts'
 import { existingDb, type CommonArgs } from './common.ts'
 import { loadCompetition, loadTypes } from './load-competition.ts'
 
-export interface ServeArgs extends CommonArgs {
-  listen: string
-  metricsToken: string | undefined
-  secureCookies: boolean
-}
+export interface ServeArgs extends CommonArgs, PagesArgs {}
 
 /** `HOST:PORT`, `[IPv6]:PORT`, or a port alone (on 127.0.0.1). */
 export function parseListen(text: string): { host: string; port: number } {
@@ -32,7 +28,7 @@ export async function serveCommand(
   out: (text: string) => void,
   stopped: Promise<void> = untilSignal(),
 ): Promise<void> {
-  const { host, port } = parseListen(args.listen)
+  parseListen(args.listen)
   const db = existingDb(args.db)
   let users: readonly UserSpec[] = []
   let name = 'scanner'
@@ -44,6 +40,27 @@ export async function serveCommand(
   } else {
     out(`no config at ${args.config}: public pages only (no logins); use --config PATH for the users`)
   }
+  const pages = await startPages(db, args, users, name, out)
+  await stopped
+  await pages.close()
+}
+
+/** The pages options `scanner serve` and `scanner run --serve` share. */
+export interface PagesArgs {
+  listen: string
+  metricsToken: string | undefined
+  secureCookies: boolean
+}
+
+/** Starts the pages on `db` and says where; `close()` stops the server and closes the database. */
+export async function startPages(
+  db: string,
+  args: PagesArgs,
+  users: readonly UserSpec[],
+  name: string,
+  out: (text: string) => void,
+): Promise<{ close(): Promise<void> }> {
+  const { host, port } = parseListen(args.listen)
   const metricsToken = args.metricsToken ?? process.env.SCANNER_METRICS_TOKEN ?? null
   const site = openWebSite(db, users, {
     competitionName: name,
@@ -62,10 +79,15 @@ export async function serveCommand(
     out(
       `scanner serve: ${server.url} (${users.length} user${users.length === 1 ? '' : 's'}; /metrics ${metricsToken ? 'with a token or a white login' : 'for white logins'}); Ctrl-C stops`,
     )
-    await stopped
-    await server.close()
-  } finally {
+    return {
+      close: async () => {
+        await server.close()
+        site.close()
+      },
+    }
+  } catch (err) {
     site.close()
+    throw err
   }
 }
 

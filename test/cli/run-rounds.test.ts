@@ -21,7 +21,13 @@ interface Scanner {
 }
 
 /** `scanner run` in a child process over a competition of two teams: a web page and a slow check. */
-async function startRun(t: TestContext, dir: string, round: string, slowTimeout: string): Promise<Scanner> {
+async function startRun(
+  t: TestContext,
+  dir: string,
+  round: string,
+  slowTimeout: string,
+  extra: string[] = [],
+): Promise<Scanner> {
   const web = await startHttpServer()
   const hole = await startBlackhole()
   t.after(() => Promise.all([web.close(), hole.close()]))
@@ -35,7 +41,7 @@ services:
   - { name: slow, type: http, host: 127.0.0.1, port: ${hole.port}, timeout: ${slowTimeout} }
 `,
   )
-  const child = startCli(['run', '--workers', '1'], dir)
+  const child = startCli(['run', '--workers', '1', ...extra], dir)
   const scanner: Scanner = {
     child,
     stdout: '',
@@ -182,4 +188,41 @@ test('pause and resume from other processes: a scanner started paused waits, and
   assert.deepEqual(JSON.parse(resumed.stdout), { paused: false, since: null, reason: null, by: null })
   const idle = await runCli(['resume'], dir)
   assert.equal(idle.stdout, 'Rounds were not paused: no scanner is running rounds\n')
+})
+
+test('run --serve: rounds and the web pages in one process; the pages show the rounds, SIGTERM stops both', async (t) => {
+  const dir = tempDir(t)
+  const scanner = await startRun(t, dir, '{ interval: 300ms, jitter: 0ms }', '500ms', [
+    '--serve',
+    '--listen',
+    '127.0.0.1:0',
+  ])
+  await eventually(() => /scanner serve: (http:\/\/\S+)/.test(scanner.stderr), 10_000, 'the pages to start')
+  const url = /scanner serve: (http:\/\/\S+)/.exec(scanner.stderr)![1]!
+  await eventually(() => scanner.stdout.includes('Round 1 complete'), 20_000, 'a first round')
+  const status = (await (await fetch(`${url}/api/status`)).json()) as {
+    service: string
+    up: boolean | null
+  }[]
+  assert.deepEqual(
+    status.map((s) => [s.service, s.up]),
+    [
+      ['web', true],
+      ['slow', false],
+      ['web', true],
+      ['slow', false],
+    ],
+  )
+  scanner.child.kill('SIGTERM')
+  assert.equal(await scanner.exit, 0, scanner.stderr)
+  assertRoundsWhole(scanner.db())
+  await assert.rejects(fetch(`${url}/api/status`), 'the pages stopped with the rounds')
+})
+
+test('run --serve with --round is refused with exit 2', async (t) => {
+  const dir = tempDir(t)
+  writeFileSync(join(dir, 'competition.yaml'), 'name: X\nteams: [ { number: 1 } ]\n')
+  const result = await runCli(['run', '--round', '--serve'], dir)
+  assert.equal(result.code, 2)
+  assert.match(result.stderr, /--serve goes with continuous rounds/)
 })

@@ -121,9 +121,11 @@ services:
   assert.ok(rounds.every((r) => r.status === 'complete'))
   const expected = [200, 400, 300, 250]
   for (let i = 0; i < expected.length; i++) {
+    // The loop times from the moment it starts a round; the recorded started_at comes a few ms
+    // later (the round's startCheck transaction), more under load: hence the lower slack.
     const gap = ms(rounds[i + 1]!.started_at) - ms(rounds[i]!.started_at)
     assert.ok(
-      gap >= expected[i]! - 2 && gap <= expected[i]! + 80,
+      gap >= expected[i]! - 25 && gap <= expected[i]! + 80,
       `round ${i + 2} started ${gap} ms after round ${i + 1}, expected ${expected[i]}`,
     )
   }
