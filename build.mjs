@@ -3,7 +3,7 @@
 // node_modules (the pinned Node 24 binary, esbuild, postject, the addon's prebuild).
 import { execFileSync } from 'node:child_process'
 import { createHash } from 'node:crypto'
-import { copyFileSync, chmodSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { copyFileSync, chmodSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -25,72 +25,80 @@ if (!process.version.startsWith('v24.')) {
 rmSync(work, { recursive: true, force: true })
 mkdirSync(work, { recursive: true })
 
-const common = {
+const stubOptionalAddons = {
+  // ssh2's and cpu-features' optional native speed-ups are not carried: the JS fallbacks are used.
+  name: 'stub-optional-addons',
+  setup(build) {
+    build.onResolve({ filter: /\.node$|^cpu-features$/ }, (args) => ({ path: args.path, namespace: 'stub' }))
+    build.onLoad({ filter: /.*/, namespace: 'stub' }, () => ({
+      contents: 'throw new Error("optional native addon not bundled")',
+      loader: 'js',
+    }))
+  },
+}
+
+// The program: ES modules split into chunks shared by the CLI and the worker threads, so that a
+// command loads only the code it runs (a client library is a chunk of its own, imported by the
+// first check that needs it) and a worker thread only the engine and the check types.
+// The CommonJS packages inside get `require`, `__filename` and `__dirname` from a banner.
+const program = join(work, 'app')
+await esbuild.build({
+  entryPoints: { cli: join(root, 'src/cli.ts'), worker: join(root, 'src/engine/worker-entry.ts') },
+  outdir: program,
+  outExtension: { '.js': '.mjs' },
   bundle: true,
+  splitting: true,
+  format: 'esm',
   platform: 'node',
-  format: 'cjs',
   target: 'node24',
   legalComments: 'none',
   minifyWhitespace: true,
   minifySyntax: true,
   logLevel: 'warning',
-  // import.meta.url has no meaning in a CommonJS bundle; yargs and our runtime helpers need it.
-  define: { 'import.meta.url': '__scanner_import_meta_url', 'import.meta.dirname': '__dirname' },
-  banner: { js: 'var __scanner_import_meta_url = require("node:url").pathToFileURL(__filename).href;' },
-  // ssh2's and cpu-features' optional native speed-ups are not carried: the JS fallbacks are used.
-  plugins: [
-    {
-      name: 'stub-optional-addons',
-      setup(build) {
-        build.onResolve({ filter: /\.node$|^cpu-features$/ }, (args) => ({
-          path: args.path,
-          namespace: 'stub',
-        }))
-        build.onLoad({ filter: /.*/, namespace: 'stub' }, () => ({
-          contents: 'throw new Error("optional native addon not bundled")',
-          loader: 'js',
-        }))
-      },
-    },
-  ],
-}
-
-// TypeScript (half of the code) is carried beside the bundle, not in it: it is loaded only when
-// a services file is given, and every other start would pay for parsing it. The bundle's
-// require('typescript') finds it in the unpacked folder's node_modules.
-await esbuild.build({
-  ...common,
-  entryPoints: [join(root, 'src/cli.ts')],
-  outfile: join(work, 'scanner.cjs'),
+  // TypeScript (a third of the code) is carried beside the program: it is loaded only when a
+  // services file is given, from the unpacked folder's node_modules.
   external: ['typescript'],
+  define: { __filename: '__scanner_filename', __dirname: '__scanner_dirname' },
+  banner: {
+    js: [
+      'import { createRequire as __scanner_createRequire } from "node:module";',
+      'import { fileURLToPath as __scanner_fileURLToPath } from "node:url";',
+      'import { dirname as __scanner_dirnameOf } from "node:path";',
+      'const require = __scanner_createRequire(import.meta.url);',
+      'const __scanner_filename = __scanner_fileURLToPath(import.meta.url);',
+      'const __scanner_dirname = __scanner_dirnameOf(__scanner_filename);',
+    ].join(''),
+  },
+  plugins: [stubOptionalAddons],
 })
-await esbuild.build({
-  ...common,
-  entryPoints: [join(root, 'src/engine/worker-entry.ts')],
-  outfile: join(work, 'worker.cjs'),
-})
+writeFileSync(join(work, 'typescript-package.json'), '{ "name": "typescript", "main": "index.js" }\n')
 
 const addon = join(dirname(require.resolve('better-sqlite3/package.json')), 'prebuilds', `${platform}.node`)
 const assets = {
-  'scanner.cjs': join(work, 'scanner.cjs'),
-  'worker.cjs': join(work, 'worker.cjs'),
   'better_sqlite3.node': addon,
   'node_modules/typescript/index.js': join(
     dirname(require.resolve('typescript/package.json')),
     'lib',
     'typescript.js',
   ),
+  'node_modules/typescript/package.json': join(work, 'typescript-package.json'),
 }
+for (const file of readdirSync(program).sort()) assets[`app/${file}`] = join(program, file)
 // The bootstrap unpacks the assets into a folder named after their digest: a new build never
 // runs the files of another.
 const digest = createHash('sha256')
-for (const file of Object.values(assets)) digest.update(readFileSync(file))
+for (const [name, file] of Object.entries(assets)) digest.update(name).update(readFileSync(file))
 const buildId = `${version}-${digest.digest('hex').slice(0, 16)}`
 await esbuild.build({
-  ...common,
   entryPoints: [join(root, 'src/runtime/sea-bootstrap.ts')],
   outfile: join(work, 'bootstrap.cjs'),
-  define: { ...common.define, SCANNER_BUILD_ID: JSON.stringify(buildId) },
+  bundle: true,
+  platform: 'node',
+  format: 'cjs',
+  target: 'node24',
+  legalComments: 'none',
+  logLevel: 'warning',
+  define: { SCANNER_BUILD_ID: JSON.stringify(buildId), SCANNER_ASSETS: JSON.stringify(Object.keys(assets)) },
 })
 // No V8 code cache in the blob: it differs from one build to the next. The bootstrap runs the
 // program with Node's compile cache instead (see src/runtime/sea-bootstrap.ts).

@@ -35,15 +35,16 @@ function once<T>(load: () => Promise<T>): () => Promise<T> {
   }
 }
 
-// CommonJS packages the checks use as a whole take `.default` (their `module.exports`).
+// A CommonJS package is taken as its `.default` (its `module.exports`): the single binary's
+// bundle gives such a package no named exports, only the default.
 export const loadSsh2 = once(async () => (await import('ssh2')).default)
-export const loadBasicFtp = once(async () => import('basic-ftp'))
+export const loadBasicFtp = once(async () => (await import('basic-ftp')).default)
 export const loadImapflow = once(async () => import('imapflow'))
 export const loadLdapts = once(async () => import('ldapts'))
 export const loadPg = once(async () => (await import('pg')).default)
-export const loadUndici = once(async () => import('undici'))
-export const loadMysql2 = once(async () => import('mysql2'))
-export const loadTedious = once(async () => import('tedious'))
+export const loadUndici = once(async () => (await import('undici')).default)
+export const loadMysql2 = once(async () => (await import('mysql2')).default)
+export const loadTedious = once(async () => (await import('tedious')).default)
 export const loadNetSnmp = once(async () => (await import('net-snmp')).default)
 
 export type Tedious = Awaited<ReturnType<typeof loadTedious>>

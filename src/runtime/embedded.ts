@@ -3,7 +3,7 @@ import { ScannerError } from '../errors.ts'
 import { embeddedRuntime } from './runtime-dir.ts'
 
 /** Names of the assets the single binary carries (see build.mjs and sea-bootstrap.ts). */
-export const ASSET_WORKER = 'worker.cjs'
+export const ASSET_WORKER = 'app/worker.mjs'
 export const ASSET_SQLITE = 'better_sqlite3.node'
 
 /**

@@ -6,7 +6,7 @@
 export const RUNTIME_KEY = Symbol.for('scanner.embedded-runtime')
 
 export interface EmbeddedRuntime {
-  /** The folder holding scanner.cjs, worker.cjs and better_sqlite3.node of this build. */
+  /** The folder holding the program (`app/`), better_sqlite3.node and TypeScript of this build. */
   dir: string
   /** Node's compile cache folder, for the worker threads to use too. */
   compileCache: string

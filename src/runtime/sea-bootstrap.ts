@@ -1,8 +1,8 @@
 /**
- * The entry point of the single binary. It carries the CLI bundle, the worker bundle, the SQLite
- * addon and TypeScript (for services files) as assets; on the first start of a build it writes them to a per-build cache
+ * The entry point of the single binary. It carries the program (ES modules in chunks shared by
+ * the CLI and the worker threads), the SQLite addon and TypeScript (for services files) as assets; on the first start of a build it writes them to a per-build cache
  * folder, then runs the CLI from there with Node's compile cache on, so that every later start
- * (and every worker thread) reads compiled code from disk instead of parsing 20 MB of JavaScript.
+ * (and every worker thread) reads compiled code from disk instead of parsing the program again.
  *
  * V8's code cache embedded in the blob (`useCodeCache`) would also save the parse, but it is not
  * the same from one build to the next; this way the binary is byte-for-byte reproducible and the
@@ -18,17 +18,12 @@ import { dirname, join } from 'node:path'
 import { RUNTIME_KEY, type EmbeddedRuntime } from './runtime-dir.ts'
 
 declare const SCANNER_BUILD_ID: string
+/** The names of the assets, which are also their paths in the unpacked folder. */
+declare const SCANNER_ASSETS: readonly string[]
 
 interface Sea {
   getRawAsset(key: string): ArrayBuffer
 }
-
-const ASSETS = [
-  'scanner.cjs',
-  'worker.cjs',
-  'better_sqlite3.node',
-  'node_modules/typescript/index.js',
-] as const
 
 function cacheRoot(): string {
   return (
@@ -36,16 +31,21 @@ function cacheRoot(): string {
   )
 }
 
-/** Writes the assets of this build once (each atomically, so two first starts cannot clash). */
+/**
+ * Writes the assets of this build once, each atomically, then a marker: a start that finds the
+ * marker checks nothing else, and two first starts at once cannot clash.
+ */
 function unpack(sea: Sea, dir: string): void {
-  for (const name of ASSETS) {
+  const marker = join(dir, '.unpacked')
+  if (existsSync(marker)) return
+  for (const name of SCANNER_ASSETS) {
     const file = join(dir, name)
-    if (existsSync(file)) continue
     mkdirSync(dirname(file), { recursive: true, mode: 0o700 })
     const tmp = `${file}.${process.pid}.tmp`
     writeFileSync(tmp, Buffer.from(sea.getRawAsset(name)), { mode: 0o755 })
     renameSync(tmp, file)
   }
+  writeFileSync(marker, `${SCANNER_BUILD_ID}\n`)
 }
 
 function main(): void {
@@ -64,7 +64,8 @@ function main(): void {
   enableCompileCache(join(dir, 'compile-cache'))
   const runtime: EmbeddedRuntime = { dir, compileCache: join(dir, 'compile-cache') }
   Object.assign(globalThis, { [RUNTIME_KEY]: runtime })
-  const cli = join(dir, 'scanner.cjs')
+  // The program is ES modules with no top-level await: require() runs them synchronously.
+  const cli = join(dir, 'app', 'cli.mjs')
   createRequire(cli)(cli)
 }
 
