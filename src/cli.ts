@@ -389,5 +389,21 @@ async function version(): Promise<void> {
   out(versionText())
 }
 
-const main = process.argv.slice(2).includes('--version') ? version : parse
+/**
+ * `run` and `demo` start their worker threads before anything else: a thread's start runs on
+ * another core while this one parses the command line and loads the config (see
+ * engine/worker-prestart.ts). As many as `--workers` asks, else one per core.
+ */
+async function prestart(args: readonly string[]): Promise<void> {
+  if (!['run', 'demo'].includes(args[0] ?? '') || args.includes('--help')) return
+  const { availableParallelism } = await import('node:os')
+  const at = args.findIndex((a) => a === '--workers' || a.startsWith('--workers='))
+  const asked = at < 0 ? NaN : Number(args[at]!.includes('=') ? args[at]!.split('=')[1] : args[at + 1])
+  const count = Number.isInteger(asked) && asked >= 1 ? Math.min(asked, 64) : availableParallelism()
+  const { prestartWorkers } = await import('./engine/worker-prestart.ts')
+  prestartWorkers(count)
+}
+
+const args = process.argv.slice(2)
+const main = args.includes('--version') ? version : async () => prestart(args).then(parse)
 main().catch(fail)

@@ -17,6 +17,8 @@ export interface ThreadEvents {
 
 export interface ThreadOptions {
   source: WorkerSource
+  /** A worker already started with `source` and waiting for its `WorkerInit` (worker-prestart.ts). */
+  worker?: Worker | undefined
   services: CompiledServices
   maxInFlight: number
   heartbeatMs: number
@@ -48,8 +50,15 @@ export class CheckThread {
       maxInFlight: options.maxInFlight,
     }
     const src = options.source
-    this.worker =
-      'file' in src ? new Worker(src.file, { workerData }) : new Worker(src.code, { eval: true, workerData })
+    if (options.worker) {
+      this.worker = options.worker
+      this.worker.postMessage({ type: 'init', init: workerData } satisfies ToWorker)
+    } else {
+      this.worker =
+        'file' in src
+          ? new Worker(src.file, { workerData })
+          : new Worker(src.code, { eval: true, workerData })
+    }
     const events = options.events
     let isReady = false
     this.ready = new Promise<void>((resolve, reject) => {

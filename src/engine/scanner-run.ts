@@ -2,12 +2,12 @@ import { availableParallelism } from 'node:os'
 import { Store } from '../../db/store.ts'
 import type { Competition } from '../config/competition.ts'
 import type { ServiceRegistry } from '../registry.ts'
-import { embeddedWorkerCode } from '../runtime/embedded.ts'
 import type { WorkerSource } from './check-thread.ts'
 import { runRound, type RoundProgress, type RoundSummary } from './round.ts'
 import { describeSync, type LoopEnd, type LoopOptions, type RoundLoop } from './round-loop.ts'
 import type { CompiledServices } from './services-loader.ts'
 import { WorkerPool } from './worker-pool.ts'
+import { defaultWorkerSource, dropPrestartedWorkers, takePrestartedWorker } from './worker-prestart.ts'
 
 export interface EngineOptions {
   /** Worker threads (default: one per core, at most one per team). */
@@ -24,20 +24,13 @@ export interface EngineOptions {
 export const DEFAULT_MAX_IN_FLIGHT = 256
 export const DEFAULT_STALL_MS = 1000
 
-/** The worker script: embedded in the single binary, a file when running from the sources. */
-export function defaultWorkerSource(): WorkerSource {
-  const code = embeddedWorkerCode()
-  if (code !== undefined) return { code }
-  return { file: new URL('./worker-entry.ts', import.meta.url) }
-}
-
 /** Starts the worker pool sized for a competition. */
 export async function startPool(
   competition: Pick<Competition, 'teams'>,
   options: EngineOptions,
 ): Promise<WorkerPool> {
   const wanted = options.workers ?? availableParallelism()
-  return WorkerPool.start({
+  const pool = await WorkerPool.start({
     size: Math.max(1, Math.min(wanted, Math.max(1, competition.teams.length))),
     services: options.services,
     maxInFlight: options.maxInFlight ?? DEFAULT_MAX_IN_FLIGHT,
@@ -45,8 +38,10 @@ export async function startPool(
     heartbeatMs: 50,
     graceMs: 2000,
     source: options.workerSource ?? defaultWorkerSource(),
+    prestarted: options.workerSource === undefined ? takePrestartedWorker : undefined,
     log: options.log,
-  })
+  }).finally(dropPrestartedWorkers)
+  return pool
 }
 
 /**

@@ -12,10 +12,17 @@ import type { FromWorker, Job, ToWorker, WorkerInit } from './worker-messages.ts
 
 if (!parentPort) throw new Error('worker-entry runs only as a worker thread')
 const port = parentPort
-const init = workerData as WorkerInit
 
-const beat = new Int32Array(init.heartbeat)
-setInterval(() => Atomics.add(beat, 0, 1), init.heartbeatMs).unref()
+/** The settings: in `workerData`, or in the first message for a pre-started worker. */
+function settings(): Promise<WorkerInit> {
+  const data = workerData as WorkerInit | { deferred: true }
+  if (!('deferred' in data)) return Promise.resolve(data)
+  return new Promise((resolve) =>
+    port.once('message', (msg: ToWorker) => {
+      if (msg.type === 'init') resolve(msg.init)
+    }),
+  )
+}
 
 let outbox: Extract<FromWorker, { type: 'batch' }> | null = null
 function batch(): Extract<FromWorker, { type: 'batch' }> {
@@ -42,6 +49,9 @@ process.on('unhandledRejection', (err) =>
 )
 
 async function start(): Promise<void> {
+  const init = await settings()
+  const beat = new Int32Array(init.heartbeat)
+  setInterval(() => Atomics.add(beat, 0, 1), init.heartbeatMs).unref()
   const registry = loadCompiledCheckTypes(init.services)
   const limiter = new Limiter(init.maxInFlight)
   const teams = new Map<number, TeamData>()
@@ -67,7 +77,7 @@ async function start(): Promise<void> {
         teams.set(team.number, team)
         workers.delete(team.number)
       }
-    } else {
+    } else if (msg.type === 'jobs') {
       for (const job of msg.jobs) runJob(job)
     }
   })

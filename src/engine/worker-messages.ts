@@ -23,7 +23,7 @@ export interface MassJob {
 
 export type Job = StandardJob | MassJob
 
-/** Given to a worker at start (`workerData`). */
+/** Given to a worker at start (`workerData`), or in its first message when it was pre-started. */
 export interface WorkerInit {
   /** Custom check types, compiled by the main thread. */
   services: CompiledServices
@@ -34,7 +34,9 @@ export interface WorkerInit {
   maxInFlight: number
 }
 
-export type ToWorker = { type: 'teams'; teams: TeamData[] } | { type: 'jobs'; jobs: Job[] }
+export type ToWorker =
+  /** The settings of a pre-started worker (one started without them), sent once, first. */
+  { type: 'init'; init: WorkerInit } | { type: 'teams'; teams: TeamData[] } | { type: 'jobs'; jobs: Job[] }
 
 export type FromWorker =
   | { type: 'ready' }

@@ -1,3 +1,4 @@
+import type { Worker } from 'node:worker_threads'
 import { RoundAbortedError } from '../errors.ts'
 import type { TeamData } from '../service.ts'
 import { failure, type CheckResult } from './check-result.ts'
@@ -17,6 +18,8 @@ export interface PoolOptions {
   /** Extra time past a check's own timeout before the engine gives up on a lost result. */
   graceMs: number
   source: WorkerSource
+  /** Gives a worker already started with `source` (see worker-prestart.ts), if there is one. */
+  prestarted?: (() => Worker | undefined) | undefined
   log: (line: string) => void
 }
 
@@ -93,6 +96,7 @@ export class WorkerPool {
     const o = this.#options
     return new CheckThread({
       source: o.source,
+      worker: quarantine ? undefined : o.prestarted?.(),
       services: o.services,
       maxInFlight: o.maxInFlight,
       heartbeatMs: o.heartbeatMs,

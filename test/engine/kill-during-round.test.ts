@@ -70,7 +70,7 @@ test('kill -9 during a round: the next run marks the cut round aborted, clears i
 
 test('two rounds on one database never run at the same time: the second exits with a clear message', async (t) => {
   const dir = tempDir(t)
-  writeFileSync(join(dir, 'competition.yaml'), config('hang').replace('30s', '3s'))
+  writeFileSync(join(dir, 'competition.yaml'), config('hang').replace('30s', '6s'))
   const args = ['run', '--round', '--services', LIFECYCLE_CHECKS, '--workers', '1']
   const child = startCli(args, dir)
   const exited = new Promise<number | null>((resolve) => child.on('exit', resolve))
