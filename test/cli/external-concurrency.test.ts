@@ -46,7 +46,7 @@ function finished(child: ChildProcess): Promise<CliResult> {
 }
 
 test(
-  'external checks score while `scanner run --round` runs in another process: both succeed, no SQLITE_BUSY, every score kept',
+  'external checks score while `scanner run` runs rounds in another process: both succeed, no SQLITE_BUSY, every score kept',
   { timeout: 180_000 },
   async (t) => {
     const blackhole = await startBlackhole()
@@ -57,6 +57,7 @@ test(
       t,
       `name: Busy
 defaults: { timeout: 2s, points: 5 }
+round: { interval: 1s, jitter: 0s }
 teams: [ ${teams} ]
 services:
   - { name: slow, type: tcp, host: 127.0.0.1, port: ${blackhole.port}, options: { expect_regex: '^SSH-' } }
@@ -68,8 +69,10 @@ services:
     t.after(() => reader.close())
     const externalScores = () =>
       (reader.prepare('SELECT COUNT(*) AS n FROM scores WHERE round_id IS NULL').get() as { n: number }).n
-    const roundRunning = () =>
-      reader.prepare(`SELECT 1 FROM rounds WHERE status = 'running'`).get() !== undefined
+    const roundRunning = (id: number) =>
+      reader.prepare(`SELECT 1 FROM rounds WHERE status = 'running' AND id = ?`).get(id) !== undefined
+    const completeRounds = () =>
+      (reader.prepare(`SELECT COUNT(*) AS n FROM rounds WHERE status = 'complete'`).get() as { n: number }).n
 
     writeFileSync(join(dir, 'scorer.mjs'), SCORER)
     const scorer = finished(
@@ -81,24 +84,27 @@ services:
     await eventually(() => externalScores() > 0, 30_000, 'the scorer scores')
 
     const cliIds: number[] = []
+    const scannerRun = startCli(['run'], dir)
+    const run = finished(scannerRun)
     for (const round of [1, 2]) {
-      const run = finished(startCli(['run', '--round'], dir))
-      await eventually(roundRunning, 30_000, `round ${round} starts`)
+      await eventually(() => roundRunning(round), 30_000, `round ${round} starts`)
       // Scripts through the CLI too, while the round's checks wait on the blackhole.
       const calls = await Promise.all(
         [1, 2, 3].map((team) =>
           runCli(['external', 'score', String(ids[`${team}/plant`]), '3', '--error', 'cli'], dir),
         ),
       )
-      const done = await run
-      assert.equal(done.code, 0, `round ${round}: ${done.stderr}`)
-      assert.doesNotMatch(done.stderr, BUSY)
       for (const call of calls) {
         assert.equal(call.code, 0, call.stderr)
         assert.doesNotMatch(call.stderr, BUSY)
         cliIds.push(Number(call.stdout))
       }
     }
+    await eventually(() => completeRounds() >= 2, 30_000, 'two rounds complete')
+    scannerRun.kill('SIGTERM')
+    const done = await run
+    assert.equal(done.code, 0, done.stderr)
+    assert.doesNotMatch(done.stderr, BUSY)
     writeFileSync(join(dir, 'stop'), '')
     const scored = await scorer
     assert.equal(scored.code, 0, scored.stderr)
@@ -129,9 +135,10 @@ services:
       started_at: string
       finished_at: string
     }[]
-    assert.deepEqual(
-      rounds.map((r) => r.status),
-      ['complete', 'complete'],
+    assert.ok(rounds.length >= 2, 'at least two rounds')
+    assert.ok(
+      rounds.every((r) => r.status === 'complete'),
+      'SIGTERM lets the round in flight finish: every round complete',
     )
     for (const round of rounds) {
       const scores = reader
