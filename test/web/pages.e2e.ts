@@ -179,6 +179,11 @@ users:
         42,
         'no reload',
       )
+      // The spinner clears as the check ends; the round's scores (and the scan time) are written
+      // when the round ends, and reach the page with the next update.
+      const deadline = Date.now() + 5000
+      while ((await slow.locator('.last-scan').textContent()) === before && Date.now() < deadline)
+        await new Promise((resolve) => setTimeout(resolve, 100))
       assert.notEqual(await slow.locator('.last-scan').textContent(), before, 'the last scan time moved on')
       assert.equal(await slow.locator('.state').textContent(), 'up')
       slowDelayMs = 0
