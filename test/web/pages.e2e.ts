@@ -205,6 +205,8 @@ users:
       await round()
       const web2 = cell(page, 2, 'web')
       await web2.locator('.state', { hasText: 'admin down' }).waitFor({ timeout: 5000 })
+      // The flag shows at once (with its reason); the round's score, with its error, one update later.
+      await web2.locator('.error', { hasText: 'Administratively down:' }).waitFor({ timeout: 5000 })
       assert.match(
         (await web2.locator('.error').textContent()) ?? '',
         /Administratively down: red team <b>penalty<\/b>/,
