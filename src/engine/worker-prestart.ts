@@ -7,7 +7,7 @@
  */
 import { Worker } from 'node:worker_threads'
 import { embeddedWorkerCode } from '../runtime/embedded.ts'
-import type { WorkerSource } from './check-thread.ts'
+import { WORKER_LIMITS, type WorkerSource } from './check-thread.ts'
 
 /** The worker script: embedded in the single binary, a file when running from the sources. */
 export function defaultWorkerSource(): WorkerSource {
@@ -32,8 +32,8 @@ export function prestartWorkers(count: number): void {
   for (let i = 0; i < count; i++) {
     const worker =
       'file' in source
-        ? new Worker(source.file, { workerData: DEFERRED_INIT })
-        : new Worker(source.code, { eval: true, workerData: DEFERRED_INIT })
+        ? new Worker(source.file, { workerData: DEFERRED_INIT, resourceLimits: WORKER_LIMITS })
+        : new Worker(source.code, { eval: true, workerData: DEFERRED_INIT, resourceLimits: WORKER_LIMITS })
     const spare: Spare = { worker, exited: false }
     // A spare never keeps the process alive, and its failure is the pool's to see (it starts a
     // thread of its own instead).
