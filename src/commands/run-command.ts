@@ -1,5 +1,6 @@
 import type { Store } from '../../db/store.ts'
-import { parseListen, type PagesArgs } from './serve-command.ts'
+import { parseListen } from './listen-address.ts'
+import type { PagesArgs } from './serve-command.ts'
 import { UsageError } from '../errors.ts'
 import type { RoundProgress } from '../engine/round.ts'
 import { runSingleRound } from '../engine/scanner-run.ts'

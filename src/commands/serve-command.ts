@@ -3,21 +3,10 @@ import type { UserSpec } from '../config/competition.ts'
 import { UsageError } from '../errors.ts'
 import { openWebSite, startWebServer } from '../web/web-server.ts'
 import { existingDb, type CommonArgs } from './common.ts'
+import { parseListen } from './listen-address.ts'
 import { loadCompetition, loadTypes } from './load-competition.ts'
 
 export interface ServeArgs extends CommonArgs, PagesArgs {}
-
-/** `HOST:PORT`, `[IPv6]:PORT`, or a port alone (on 127.0.0.1). */
-export function parseListen(text: string): { host: string; port: number } {
-  const trimmed = text.trim()
-  const match = /^\d+$/.test(trimmed)
-    ? ['', '127.0.0.1', trimmed]
-    : (/^\[([^\]]+)\]:(\d+)$/.exec(trimmed) ?? /^([^:[\]]+):(\d+)$/.exec(trimmed))
-  const port = Number(match?.[2])
-  if (!match || !(port >= 0 && port <= 65535))
-    throw new UsageError(`--listen must be HOST:PORT (e.g. 127.0.0.1:8080 or [::1]:8080), got "${text}"`)
-  return { host: match[1]!, port }
-}
 
 /**
  * `scanner serve`: the web status pages on the database, beside a running scanner. The users come

@@ -5,7 +5,7 @@ import { join } from 'node:path'
 import { test } from 'node:test'
 import { Store } from '../../db/store.ts'
 import { verifyPassword } from '../../src/auth/password-hash.ts'
-import { parseListen } from '../../src/commands/serve-command.ts'
+import { parseListen } from '../../src/commands/listen-address.ts'
 import { CLI, runCli, startCli } from '../helpers/cli.ts'
 import { tempDir } from '../helpers/temp-dir.ts'
 

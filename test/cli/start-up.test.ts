@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict'
+import { writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { test } from 'node:test'
 import { Store } from '../../db/store.ts'
@@ -32,4 +33,16 @@ test('cli: types lists every check type without loading a protocol client librar
   assert.equal(code, 0, stderr)
   assert.match(stdout, /\nssh +standard +22 /)
   for (const name of CLIENT_LIBRARIES) assert.ok(!packages.includes(name), name)
+})
+
+test('cli: run --round loads neither the web pages (hono) nor the client libraries its checks do not use', async (t) => {
+  const dir = tempDir(t)
+  writeFileSync(
+    join(dir, 'competition.yaml'),
+    'name: Start\nteams: [ { number: 1 } ]\nservices: [ { name: first, type: tcp, host: 127.0.0.1, port: 9 } ]\n',
+  )
+  const { code, stderr, packages } = await packagesLoadedBy([CLI, 'run', '--round'], dir)
+  assert.equal(code, 0, stderr)
+  for (const name of ['hono', '@hono/node-server', ...CLIENT_LIBRARIES])
+    assert.ok(!packages.includes(name), name)
 })
