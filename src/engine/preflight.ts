@@ -8,8 +8,8 @@ import { Store } from '../../db/store.ts'
 import type { Competition } from '../config/competition.ts'
 import type { ServiceRegistry } from '../registry.ts'
 import type { Service } from '../service.ts'
-import { runRound, type RoundSummary } from './round.ts'
-import { startPool, type EngineOptions } from './scanner-run.ts'
+import type { RoundSummary } from './round.ts'
+import { syncAndRunOneRound, type EngineOptions } from './scanner-run.ts'
 
 export interface Preflight {
   summary: RoundSummary
@@ -24,21 +24,9 @@ export async function preflight(
 ): Promise<Preflight> {
   const store = Store.open(':memory:')
   try {
-    store.syncCompetition(competition)
+    const summary = await syncAndRunOneRound(store, competition, registry, options)
     const external = store.activeServices().filter((s) => s.external)
-    const pool = await startPool(competition, options)
-    try {
-      const summary = await runRound({
-        store,
-        registry,
-        pool,
-        log: options.log,
-        progress: options.progress,
-      })
-      return { summary, external }
-    } finally {
-      await pool.close()
-    }
+    return { summary, external }
   } finally {
     store.close()
   }

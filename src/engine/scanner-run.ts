@@ -45,6 +45,25 @@ export async function startPool(
 }
 
 /**
+ * Syncs the config into `store`, starts a worker pool for it, runs one round and closes the
+ * pool: the round of `run --round` and of `check --all` (on a database in memory).
+ */
+export async function syncAndRunOneRound(
+  store: Store,
+  competition: Competition,
+  registry: ServiceRegistry,
+  options: EngineOptions,
+): Promise<RoundSummary> {
+  store.syncCompetition(competition)
+  const pool = await startPool(competition, options)
+  try {
+    return await runRound({ store, registry, pool, log: options.log, progress: options.progress })
+  } finally {
+    await pool.close()
+  }
+}
+
+/**
  * `scanner run --round`: takes the run lock (repairing what a killed run left), syncs the config
  * into the database, runs one round and releases the lock. The config must be valid already.
  */
@@ -60,20 +79,8 @@ export async function runSingleRound(
     if (repaired > 0)
       options.log(`Scanner: marked ${repaired} round(s) cut short by a stopped scanner as aborted`)
     try {
-      store.syncCompetition(competition)
-      const pool = await startPool(competition, options)
-      try {
-        const summary = await runRound({
-          store,
-          registry,
-          pool,
-          log: options.log,
-          progress: options.progress,
-        })
-        return { summary, store }
-      } finally {
-        await pool.close()
-      }
+      const summary = await syncAndRunOneRound(store, competition, registry, options)
+      return { summary, store }
     } finally {
       store.releaseRunLock()
     }
