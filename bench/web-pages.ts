@@ -13,6 +13,7 @@ import type { Competition, ServiceSpec } from '../src/config/competition.ts'
 import { SESSION_COOKIE } from '../src/web/sessions.ts'
 import { createWebApp } from '../src/web/web-app.ts'
 import { openWebSite, startWebServer } from '../src/web/web-server.ts'
+import { serviceSpec } from '../test/helpers/service-spec.ts'
 import { median } from './status-read.ts'
 
 const args = process.argv.slice(2)
@@ -29,31 +30,15 @@ function competition(): Competition {
   const services: ServiceSpec[] = []
   for (let team = 1; team <= TEAMS; team++) {
     for (let s = 0; s < SERVICES; s++) {
-      services.push({
-        team,
-        name: `svc${s}`,
-        subtype: 'tcp',
-        host: `10.0.${team}.${s + 1}`,
-        port: 80,
-        url: '/',
-        external: false,
-        username: null,
-        password: null,
-        credentialPool: null,
-        teamSpecificInfo: null,
-        teamSpecific: false,
-        protocol: null,
-        httpString: null,
-        httpRegex: null,
-        points: 5,
-        timeoutMs: 10_000,
-        options: {},
-        publicVisibility: s % 5 !== 4,
-        blueVisibility: true,
-        greenVisibility: true,
-        redVisibility: false,
-        sla: { threshold: 5, penalty: 10 },
-      })
+      services.push(
+        serviceSpec(team, `svc${s}`, {
+          host: `10.0.${team}.${s + 1}`,
+          port: 80,
+          timeoutMs: 10_000,
+          publicVisibility: s % 5 !== 4,
+          sla: { threshold: 5, penalty: 10 },
+        }),
+      )
     }
   }
   return {

@@ -4,35 +4,10 @@ import { join } from 'node:path'
 import { test } from 'node:test'
 import { Store } from '../../db/store.ts'
 import type { Competition, ServiceSpec } from '../../src/config/competition.ts'
+import { serviceSpec } from '../helpers/service-spec.ts'
 import { tempDir } from '../helpers/temp-dir.ts'
 
-function spec(team: number, name: string, extra: Partial<ServiceSpec> = {}): ServiceSpec {
-  return {
-    team,
-    name,
-    subtype: 'tcp',
-    host: `127.0.1.${team}`,
-    port: 22,
-    url: '/',
-    external: false,
-    username: null,
-    password: null,
-    credentialPool: null,
-    teamSpecificInfo: null,
-    teamSpecific: false,
-    protocol: null,
-    httpString: null,
-    httpRegex: null,
-    points: 5,
-    timeoutMs: 2000,
-    options: {},
-    publicVisibility: true,
-    blueVisibility: true,
-    greenVisibility: true,
-    redVisibility: false,
-    ...extra,
-  }
-}
+const spec = serviceSpec
 
 function competition(services: ServiceSpec[]): Competition {
   return {

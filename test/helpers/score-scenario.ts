@@ -8,33 +8,10 @@ import type { Competition, ServiceSpec } from '../../src/config/competition.ts'
 import { failure, type CheckResult } from '../../src/engine/check-result.ts'
 import { capped } from '../../src/engine/round.ts'
 import type { Service } from '../../src/service.ts'
+import { serviceSpec } from './service-spec.ts'
 
 function spec(team: number, name: string, points: number, sla: ServiceSpec['sla']): ServiceSpec {
-  return {
-    team,
-    name,
-    subtype: 'tcp',
-    host: `127.0.1.${team}`,
-    port: 22,
-    url: '/',
-    external: false,
-    username: null,
-    password: null,
-    credentialPool: null,
-    teamSpecificInfo: null,
-    teamSpecific: false,
-    protocol: null,
-    httpString: null,
-    httpRegex: null,
-    points,
-    timeoutMs: 2000,
-    options: {},
-    publicVisibility: true,
-    blueVisibility: true,
-    greenVisibility: true,
-    redVisibility: false,
-    ...(sla === undefined ? {} : { sla }),
-  }
+  return serviceSpec(team, name, { points, ...(sla === undefined ? {} : { sla }) })
 }
 
 /**

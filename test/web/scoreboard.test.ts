@@ -5,33 +5,16 @@ import { WebQueries } from '../../db/web-queries.ts'
 import type { Competition, ServiceSpec } from '../../src/config/competition.ts'
 import { rankTeams } from '../../src/web/ranking.ts'
 import { ScoreHistory } from '../../src/web/score-history.ts'
+import { serviceSpec } from '../helpers/service-spec.ts'
 
 function competition(): Competition {
-  const spec = (team: number): ServiceSpec => ({
-    team,
-    name: 'web',
-    subtype: 'tcp',
-    host: '127.0.0.1',
-    port: 80,
-    url: '/',
-    external: false,
-    username: null,
-    password: null,
-    credentialPool: null,
-    teamSpecificInfo: null,
-    teamSpecific: false,
-    protocol: null,
-    httpString: null,
-    httpRegex: null,
-    points: 5,
-    timeoutMs: 1000,
-    options: {},
-    publicVisibility: true,
-    blueVisibility: true,
-    greenVisibility: true,
-    redVisibility: false,
-    sla: { threshold: 2, penalty: 3 },
-  })
+  const spec = (team: number): ServiceSpec =>
+    serviceSpec(team, 'web', {
+      host: '127.0.0.1',
+      port: 80,
+      timeoutMs: 1000,
+      sla: { threshold: 2, penalty: 3 },
+    })
   return {
     file: 'competition.yaml',
     name: 'Chart',

@@ -12,38 +12,14 @@ import type { Competition, ServiceSpec, UserSpec } from '../../src/config/compet
 import { createWebApp } from '../../src/web/web-app.ts'
 import type { WebContext } from '../../src/web/web-env.ts'
 import { openWebSite, type WebSite } from '../../src/web/web-server.ts'
+import { serviceSpec } from '../helpers/service-spec.ts'
 import { tempDir } from '../helpers/temp-dir.ts'
 
 export const HOSTILE = '<script>alert(1)</script><img src=x onerror=alert(1)>'
 export const PASSWORD = 'correct horse'
 
-function spec(team: number, name: string, extra: Partial<ServiceSpec> = {}): ServiceSpec {
-  return {
-    team,
-    name,
-    subtype: 'tcp',
-    host: `127.0.1.${team}`,
-    port: 80,
-    url: '/',
-    external: false,
-    username: null,
-    password: null,
-    credentialPool: null,
-    teamSpecificInfo: null,
-    teamSpecific: false,
-    protocol: null,
-    httpString: null,
-    httpRegex: null,
-    points: 5,
-    timeoutMs: 2000,
-    options: {},
-    publicVisibility: true,
-    blueVisibility: true,
-    greenVisibility: true,
-    redVisibility: false,
-    ...extra,
-  }
-}
+const spec = (team: number, name: string, extra: Partial<ServiceSpec> = {}): ServiceSpec =>
+  serviceSpec(team, name, { port: 80, ...extra })
 
 /** `web` is public; `db` is hidden from the public and the green team, shown to blue and red. */
 const services = [1, 2].flatMap((team) => [
