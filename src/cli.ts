@@ -390,18 +390,16 @@ async function version(): Promise<void> {
 }
 
 /**
- * `run` and `demo` start their worker threads before anything else: a thread's start runs on
- * another core while this one parses the command line and loads the config (see
- * engine/worker-prestart.ts). As many as `--workers` asks, else one per core.
+ * `run` and `demo` start one worker thread before anything else: its start runs on the other core
+ * while this one parses the command line and loads the config (see engine/worker-prestart.ts).
+ * One, not one per core: on a small box more threads starting at once slow the main thread down
+ * more than they save; the pool starts the others when it knows how many teams there are, and the
+ * round begins as soon as one is up.
  */
 async function prestart(args: readonly string[]): Promise<void> {
   if (!['run', 'demo'].includes(args[0] ?? '') || args.includes('--help')) return
-  const { availableParallelism } = await import('node:os')
-  const at = args.findIndex((a) => a === '--workers' || a.startsWith('--workers='))
-  const asked = at < 0 ? NaN : Number(args[at]!.includes('=') ? args[at]!.split('=')[1] : args[at + 1])
-  const count = Number.isInteger(asked) && asked >= 1 ? Math.min(asked, 64) : availableParallelism()
   const { prestartWorkers } = await import('./engine/worker-prestart.ts')
-  prestartWorkers(count)
+  prestartWorkers(1)
 }
 
 const args = process.argv.slice(2)

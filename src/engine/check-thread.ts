@@ -46,6 +46,7 @@ export class CheckThread {
   #lastBeat = 0
   #lastBeatAt = performance.now()
   #stopped = false
+  #up = false
 
   constructor(options: ThreadOptions) {
     this.quarantine = options.quarantine
@@ -68,11 +69,10 @@ export class CheckThread {
           : new Worker(src.code, { eval: true, workerData, resourceLimits: WORKER_LIMITS })
     }
     const events = options.events
-    let isReady = false
     this.ready = new Promise<void>((resolve, reject) => {
       this.worker.on('message', (msg: FromWorker) => {
         if (msg.type === 'ready') {
-          isReady = true
+          this.#up = true
           this.#lastBeatAt = performance.now()
           resolve()
         } else if (msg.type === 'fatal') {
@@ -94,7 +94,7 @@ export class CheckThread {
       const onDeath = (reason: string) => {
         if (this.#stopped) return
         this.#stopped = true
-        if (isReady) events.died(this, reason)
+        if (this.#up) events.died(this, reason)
         else reject(new Error(`worker thread could not start: ${reason}`))
       }
       this.worker.on('error', (err: Error) => onDeath(`crashed its worker thread: ${err.message}`))
@@ -105,6 +105,11 @@ export class CheckThread {
 
   get busy(): boolean {
     return this.pending.size > 0 || this.running.size > 0
+  }
+
+  /** The thread has started and not ended. */
+  get up(): boolean {
+    return this.#up && !this.#stopped
   }
 
   get stopped(): boolean {

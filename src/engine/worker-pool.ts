@@ -70,11 +70,14 @@ export class WorkerPool {
     const pool = new WorkerPool(options)
     const threads = Array.from({ length: Math.max(1, options.size) }, () => pool.#spawn(false))
     pool.#threads.push(...threads)
+    // The first thread up is enough to begin: the others take their teams' jobs when they are
+    // ready (#dispatch waits for each). When none can start (a services file that throws, say),
+    // the pool fails with the first reason.
     try {
-      await Promise.all(threads.map((t) => t.ready))
+      await Promise.any(threads.map((t) => t.ready))
     } catch (err) {
       await pool.close()
-      throw err
+      throw (err as AggregateError).errors[0]
     }
     return pool
   }
@@ -94,7 +97,7 @@ export class WorkerPool {
       died: (thread, reason) => void this.#fail(thread, reason),
     }
     const o = this.#options
-    return new CheckThread({
+    const thread = new CheckThread({
       source: o.source,
       worker: quarantine ? undefined : o.prestarted?.(),
       services: o.services,
@@ -103,6 +106,19 @@ export class WorkerPool {
       events,
       quarantine,
     })
+    if (!quarantine) thread.ready.catch((err: Error) => this.#dropUnstarted(thread, err))
+    return thread
+  }
+
+  /**
+   * A thread that could not start while another is up leaves the pool: its jobs go to the
+   * threads that are (#dispatch). While none is up, the pool fails to start instead.
+   */
+  #dropUnstarted(thread: CheckThread, err: Error): void {
+    const slot = this.#threads.indexOf(thread)
+    if (slot < 0 || !this.#threads.some((t) => t.up)) return
+    this.#threads.splice(slot, 1)
+    this.#options.log(`engine: ${err.message}; going on with ${this.#threads.length} thread(s)`)
   }
 
   async #retire(thread: CheckThread): Promise<void> {
@@ -120,6 +136,9 @@ export class WorkerPool {
         else this.#dispatch(this.#threads.find((t) => !t.stopped) ?? this.#isolate(), jobs)
       },
       (err: Error) => {
+        this.#dropUnstarted(thread, err)
+        const up = !thread.quarantine && this.#threads.find((t) => t.up)
+        if (up) return this.#dispatch(up, jobs)
         for (const job of jobs)
           run.onDone(job.jobId, failJob(job, `the check could not run: ${err.message}`, performance.now()))
       },
