@@ -8,6 +8,7 @@ import { createRequire } from 'node:module'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import * as esbuild from 'esbuild'
+import { NODE_FLAGS } from './src/runtime/node-flags.ts'
 
 const root = dirname(fileURLToPath(import.meta.url))
 const out = join(root, 'dist')
@@ -108,6 +109,7 @@ const seaConfig = {
   disableExperimentalSEAWarning: true,
   useSnapshot: false,
   useCodeCache: false,
+  execArgv: NODE_FLAGS,
   assets,
 }
 writeFileSync(join(work, 'sea-config.json'), JSON.stringify(seaConfig, null, 2))

@@ -17,6 +17,7 @@ import { loadConfig } from '../src/config/load-config.ts'
 import { loadCheckTypes } from '../src/engine/load-types.ts'
 import { BLACKHOLE_MIX, HEADLINE_MIX, competitionYaml, type ServiceMix } from './competition.ts'
 import type { EngineFigures } from './engine-rounds.ts'
+import { NODE_FLAGS } from '../src/runtime/node-flags.ts'
 import { measureStatusRead, median } from './status-read.ts'
 import type { StartupSeen, TargetPorts } from './target-settings.ts'
 
@@ -46,8 +47,8 @@ function say(line: string): void {
 }
 
 /** Runs a TypeScript child with this Node and parses the JSON line it prints. */
-async function child<T>(script: string, argv: string[]): Promise<T> {
-  const { stdout } = await execFileP(process.execPath, [here(script), ...argv], {
+async function child<T>(script: string, argv: string[], nodeFlags: readonly string[] = []): Promise<T> {
+  const { stdout } = await execFileP(process.execPath, [...nodeFlags, here(script), ...argv], {
     cwd: root,
     maxBuffer: 64 * 1024 * 1024,
   })
@@ -89,12 +90,12 @@ async function engineRounds(
   workers: number = ENGINE_WORKERS,
 ) {
   const config = writeCompetition(name, teams, mix, ports, timeoutS)
-  return child<EngineFigures>('engine-rounds.ts', [
-    config,
-    join(work, `${name}.db`),
-    String(rounds),
-    String(workers),
-  ])
+  // With the Node options of the single binary: the figures are those of what organisers run.
+  return child<EngineFigures>(
+    'engine-rounds.ts',
+    [config, join(work, `${name}.db`), String(rounds), String(workers)],
+    NODE_FLAGS,
+  )
 }
 
 /** CPU time (ms) of this process's children that have ended, from /proc (Linux). */

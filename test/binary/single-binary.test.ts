@@ -7,6 +7,7 @@ import { fileURLToPath } from 'node:url'
 import { promisify } from 'node:util'
 import { test } from 'node:test'
 import Database from 'better-sqlite3'
+import { NODE_FLAGS } from '../../src/runtime/node-flags.ts'
 import { tempDir } from '../helpers/temp-dir.ts'
 
 const run = promisify(execFile)
@@ -65,6 +66,11 @@ test(
 
     const version = await scanner(binary, ['--version'], dir)
     assert.match(version.stdout, /^scanner \d+\.\d+\.\d+ \(Node v24\.\d+\.\d+, SQLite 3\.\d+\.\d+\)/)
+    // The binary starts with the Node options of src/runtime/node-flags.ts.
+    const probe = join(dir, 'print-exec-argv.cjs')
+    writeFileSync(probe, 'process.stderr.write(JSON.stringify(process.execArgv))\n')
+    const flags = await scanner(binary, ['--version'], dir, { NODE_OPTIONS: `--require ${probe}` })
+    assert.deepEqual(JSON.parse(flags.stderr), NODE_FLAGS)
 
     const types = await scanner(binary, ['types', '--services', 'checks/services.ts'], dir)
     assert.equal(types.code, 0, types.stderr)
