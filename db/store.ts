@@ -67,6 +67,14 @@ export interface StatusRow {
 
 const SERVICE_COLUMNS = `s.*, t.name AS team_name`
 
+/** A service's latest state and running totals after one more score (see `#recordScore`). */
+const UPDATE_STATE = `UPDATE service_state SET last_scan = ?, last_scan_time = ?, last_scan_error = ?,
+    last_score_id = ?, points = points + ?, checks = checks + 1, up_checks = up_checks + ?,
+    failures_in_a_row = CASE WHEN ? THEN 0 WHEN ? THEN failures_in_a_row + 1 ELSE failures_in_a_row END
+  WHERE service_id = ?`
+/** The same, for a service with an SLA: the failures in a row decide its penalty. */
+const UPDATE_STATE_RETURNING_RUN = `${UPDATE_STATE} RETURNING failures_in_a_row`
+
 /** The scanner's database: the only module that talks SQL to the engine and the CLI. */
 export class Store implements CheckDatabase {
   readonly db: SqliteDatabase
@@ -258,15 +266,16 @@ export class Store implements CheckDatabase {
       )
     }
     const failed = !s.up && !s.administrativelyDown ? 1 : 0
-    const state = this.#statement(
-      `UPDATE service_state SET last_scan = ?, last_scan_time = ?, last_scan_error = ?, last_score_id = ?,
-         points = points + ?, checks = checks + 1, up_checks = up_checks + ?,
-         failures_in_a_row = CASE WHEN ? THEN 0 WHEN ? THEN failures_in_a_row + 1 ELSE failures_in_a_row END
-       WHERE service_id = ? RETURNING failures_in_a_row`,
-    ).get(s.up ? 1 : 0, time, s.error, scoreId, s.score, s.up ? 1 : 0, s.up ? 1 : 0, failed, s.serviceId) as
+    const up = s.up ? 1 : 0
+    const values = [up, time, s.error, scoreId, s.score, up, up, failed, s.serviceId]
+    if (sla === undefined) {
+      this.#statement(UPDATE_STATE).run(values)
+      return scoreId
+    }
+    const state = this.#statement(UPDATE_STATE_RETURNING_RUN).get(values) as
       { failures_in_a_row: number } | undefined
     const run = state?.failures_in_a_row ?? 0
-    if (sla !== undefined && failed === 1 && run > 0 && run % sla.threshold === 0) {
+    if (failed === 1 && run > 0 && run % sla.threshold === 0) {
       this.#statement(
         'INSERT INTO penalties (service_id, score_id, points, reason, created_at) VALUES (?, ?, ?, ?, ?)',
       ).run(s.serviceId, scoreId, sla.penalty, `SLA: ${run} failed checks in a row`, time)
