@@ -52,7 +52,14 @@ async function sshCheck(port: number): Promise<void> {
         stream.once('close', () => (out.trim() === BENCH_USER ? resolve() : reject(new Error('bad output'))))
       })
     })
-    client.connect({ sock: socket, username: BENCH_USER, password: BENCH_PASSWORD, readyTimeout: 10_000 })
+    // The login as the ssh check does it: the method named up front, no `none` probe first.
+    client.connect({
+      sock: socket,
+      username: BENCH_USER,
+      password: BENCH_PASSWORD,
+      authHandler: ['password'],
+      readyTimeout: 10_000,
+    })
   }).finally(() => client.end())
 }
 

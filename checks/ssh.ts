@@ -150,7 +150,11 @@ export class SshCheck extends ServiceType<SshOptions> {
 
 /**
  * The login settings of a service (shared with `sftp`): its `private_key` when there is one, else
- * the password. `credentials` is the check type's `getCredentials`.
+ * the password, then keyboard-interactive answered with it. `credentials` is the check type's
+ * `getCredentials`.
+ *
+ * The methods are named up front: ssh2 would otherwise begin with method `none` to learn which
+ * the server takes, one more round trip per check (RFC 4252 lets a client start with any).
  */
 export function sshLogin(
   service: Service<{ private_key?: string | undefined }>,
@@ -159,10 +163,15 @@ export function sshLogin(
   const key = service.options.private_key
   if (key !== undefined) {
     const username = service.username ?? credentials().username
-    return { username, privateKey: key, passphrase: service.password ?? undefined }
+    return {
+      username,
+      privateKey: key,
+      passphrase: service.password ?? undefined,
+      authHandler: ['publickey'],
+    }
   }
   const { username, password } = credentials()
-  return { username, password, tryKeyboard: true }
+  return { username, password, tryKeyboard: true, authHandler: ['password', 'keyboard-interactive'] }
 }
 
 /**

@@ -28,7 +28,12 @@ import { DEMO_SSH_HOST_KEY } from './ssh-keys.ts'
 export interface SshUser {
   password?: string
   authorizedKey?: string
+  /** The login methods this user may use (default: all three). */
+  methods?: readonly LoginMethod[]
 }
+
+type LoginMethod = 'password' | 'keyboard-interactive' | 'publickey'
+const LOGIN_METHODS: readonly LoginMethod[] = ['password', 'keyboard-interactive', 'publickey']
 
 export interface SshServerOptions extends ListenOptions {
   /** Users by name; a string is a password. `demo` / `demo` unless set. */
@@ -86,12 +91,14 @@ function authenticate(
   key: ParsedKey | undefined,
   accepted: () => void,
 ): void {
+  const methods = user?.methods ?? LOGIN_METHODS
   const answer = (ok: boolean): void => {
-    if (!ok) return ctx.reject(['password', 'keyboard-interactive', 'publickey'])
+    if (!ok) return ctx.reject([...methods])
     accepted()
     ctx.accept()
   }
   const password = user?.password
+  if (!(methods as readonly string[]).includes(ctx.method)) return answer(false)
   switch (ctx.method) {
     case 'password':
       return answer(password !== undefined && ctx.password === password)

@@ -10,7 +10,11 @@ import type { Service } from '../../src/service.ts'
 
 async function server(t: TestContext) {
   const s = await startSshServer({
-    users: { alice: 'Winter2026!', deploy: { authorizedKey: DEMO_SSH_CLIENT_PUBLIC_KEY } },
+    users: {
+      alice: 'Winter2026!',
+      deploy: { authorizedKey: DEMO_SSH_CLIENT_PUBLIC_KEY },
+      kim: { password: 'Kbd-only1', methods: ['keyboard-interactive'] },
+    },
   })
   t.after(() => s.close())
   return s
@@ -24,6 +28,17 @@ test('ssh: up when the password login succeeds (no command: the login is the che
   const { result, logs } = await runCheck(alice(s.port))
   assert.equal(result.up, true, result.error ?? '')
   assert.deepEqual(logs, [`TeamWorker-1: Success Team1 : SSH login to 127.0.0.1:${s.port}`])
+})
+
+test('ssh: a server that takes keyboard-interactive only is answered with the password', async (t) => {
+  const s = await server(t)
+  const kim = (password: string) =>
+    makeService({ subtype: 'ssh', port: s.port, username: 'kim', password, options: { command: 'id -un' } })
+  const { result } = await runCheck(kim('Kbd-only1'))
+  assert.equal(result.up, true, result.error ?? '')
+  const wrong = await runCheck(kim('nope'))
+  assert.equal(wrong.result.stage, 'auth')
+  assert.equal(wrong.result.error, 'login refused for user "kim"')
 })
 
 test('ssh: up when the command output matches expect, expect_exact and expect_regex', async (t) => {
