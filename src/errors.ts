@@ -70,6 +70,16 @@ export class UsageError extends ScannerError {
   }
 }
 
+/**
+ * A command line that does not parse: an unknown command or option, a missing or extra argument, a
+ * bad option value. Exit code 2, with a pointer to `scanner --help`.
+ */
+export class CommandLineError extends ScannerError {
+  constructor(message: string) {
+    super('ERR_COMMAND_LINE', message)
+  }
+}
+
 /** The round in flight was aborted on request (a second Ctrl-C): marked aborted, no score written. */
 export class RoundAbortedError extends ScannerError {
   constructor(message = 'the round was aborted') {

@@ -27,7 +27,7 @@ function wholeNumber(text: string | undefined, what: string, code: ExternalScore
   return value
 }
 
-/** The detail piped to `scanner external error ID` (yargs reads a lone `-` as an empty string). */
+/** The detail piped to `scanner external error ID` (or `... ID -`). */
 function detailFromStdin(): string {
   if (process.stdin.isTTY) throw new UsageError('give the error detail as MESSAGE, or pipe it to stdin')
   return readFileSync(0, 'utf8')
@@ -72,7 +72,7 @@ export function externalCommand(args: ExternalArgs, out: (text: string) => void)
         break
       }
       case 'error':
-        store.reportServiceError(id, args.message || detailFromStdin())
+        store.reportServiceError(id, args.message && args.message !== '-' ? args.message : detailFromStdin())
         break
     }
   } finally {

@@ -220,7 +220,7 @@ test('export --round N: that round only; an unknown, malformed or running round 
     /--round must be a round number \(1, 2, \.\.\.\), got "2x"/,
     new RegExp(`round ${running} is still running`),
     /--round and --external do not go together/,
-    /Invalid values:[\s\S]*format/,
+    /--format must be one of json, csv, got "xml"/,
   ]
   refused.forEach((r, i) => {
     assert.equal(r.code, 2, r.stderr)

@@ -62,13 +62,15 @@ test('external start, score, done, error: the spinner, a score printed by id, it
   assert.deepEqual([error.code, error.stderr], [0, ''])
   const piped = await runCliWithInput(['external', 'error', String(scoreId)], dir, 'line 1\nline 2\n')
   assert.deepEqual([piped.code, piped.stderr], [0, ''])
+  const dash = await runCliWithInput(['external', 'error', String(scoreId), '-'], dir, 'from a dash\n')
+  assert.deepEqual([dash.code, dash.stderr], [0, ''])
   assert.deepEqual(
     query<{ detail: string }>(
       join(dir, 'scanner.db'),
       'SELECT detail FROM service_errors WHERE score_id = ?',
       scoreId,
     ).map((r) => r.detail),
-    ['alarms: PT-101 high', 'line 1\nline 2\n'],
+    ['alarms: PT-101 high', 'line 1\nline 2\n', 'from a dash\n'],
   )
 
   const done = await runCli(['external', 'done', plant], dir)
@@ -123,7 +125,12 @@ test('external: an unknown id, a service that is not external, a result that is 
     [['external', 'score', 'x7', '5'], /the service id must be a whole number, got "x7"/],
     [['external', 'error', '4242', 'boom'], /no score with id 4242/],
     [['external', 'error', '4x', 'boom'], /the score id must be a whole number/],
-    [['external', 'frob', plant], /Unknown argument/],
+    [
+      ['external', 'frob', plant],
+      /unknown command "external frob": external takes start, score, done or error/,
+    ],
+    [['external'], /name an action: start, score, done or error/],
+    [['external', 'score', plant], /scanner external score needs <result>/],
   ]
   const results = await Promise.all(cases.map(([args]) => runCli(args, dir)))
   results.forEach((r, i) => {

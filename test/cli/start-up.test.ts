@@ -9,12 +9,19 @@ import { CLIENT_LIBRARIES, packagesLoadedBy } from '../helpers/loaded-packages.t
 
 const CONFIG_PARSER = ['yaml', 'zod']
 
-test('cli: --version loads neither yargs, the config parser nor a protocol client library', async () => {
+test('cli: --version loads neither the config parser nor a protocol client library', async () => {
   const { code, stdout, packages } = await packagesLoadedBy([CLI, '--version'])
   assert.equal(code, 0)
   assert.match(stdout, /^scanner \d+\.\d+\.\d+ \(Node v24\./)
-  for (const name of ['yargs', ...CONFIG_PARSER, ...CLIENT_LIBRARIES])
-    assert.ok(!packages.includes(name), name)
+  for (const name of [...CONFIG_PARSER, ...CLIENT_LIBRARIES]) assert.ok(!packages.includes(name), name)
+})
+
+test('cli: --help and a usage error load no package at all', async () => {
+  for (const args of [['--help'], ['run', '--help'], ['status', '--frob']]) {
+    const { code, packages } = await packagesLoadedBy([CLI, ...args])
+    assert.equal(code, args.includes('--help') ? 0 : 2, args.join(' '))
+    assert.deepEqual(packages, [], args.join(' '))
+  }
 })
 
 test('cli: status, services and scores load neither the config parser nor the check types', async (t) => {
