@@ -38,6 +38,26 @@ const stubOptionalAddons = {
   },
 }
 
+const englishZodOnly = {
+  // zod carries its error messages in ~60 languages (half its code: ~300 KB that every start
+  // reads and compiles, in the main thread and in each worker thread). The checks and the config
+  // speak English: z.locales holds en only in the binary.
+  name: 'english-zod-only',
+  setup(build) {
+    const english = require.resolve('zod/v4/locales/en.js')
+    build.onResolve({ filter: /^\.\.\/locales\/index\.js$/ }, (args) =>
+      args.importer.includes(`${join('node_modules', 'zod')}`)
+        ? { path: english, namespace: 'zod-locales' }
+        : undefined,
+    )
+    build.onLoad({ filter: /.*/, namespace: 'zod-locales' }, (args) => ({
+      contents: `export { default as en } from ${JSON.stringify(args.path)}`,
+      loader: 'js',
+      resolveDir: dirname(args.path),
+    }))
+  },
+}
+
 // The program: ES modules split into chunks shared by the CLI and the worker threads, so that a
 // command loads only the code it runs (a client library is a chunk of its own, imported by the
 // first check that needs it) and a worker thread only the engine and the check types.
@@ -70,7 +90,7 @@ await esbuild.build({
       'const __scanner_dirname = __scanner_dirnameOf(__scanner_filename);',
     ].join(''),
   },
-  plugins: [stubOptionalAddons],
+  plugins: [stubOptionalAddons, englishZodOnly],
 })
 writeFileSync(join(work, 'typescript-package.json'), '{ "name": "typescript", "main": "index.js" }\n')
 
