@@ -17,15 +17,15 @@
  *   overrides: { 2: { port: 5432 } }
  */
 import { ServiceType, z, type Service } from '../src/sdk.ts'
-import { TLS_MODES } from '../src/check-options.ts'
+import { TLS_MODES, lazily } from '../src/check-options.ts'
 import { sqlOptionsShape } from './sql-query.ts'
 
 export const POSTGRES_PORT = 5432
 export const MSSQL_PORT = 1433
 
-export const databaseOptions = z.object(sqlOptionsShape(TLS_MODES)).strict()
+export const databaseOptions = lazily(() => z.object(sqlOptionsShape(TLS_MODES)).strict())
 
-export type DatabaseOptions = z.output<typeof databaseOptions>
+export type DatabaseOptions = z.output<ReturnType<typeof databaseOptions>>
 
 export class DatabaseCheck extends ServiceType<DatabaseOptions> {
   static override shortName = 'database'

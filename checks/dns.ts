@@ -31,7 +31,15 @@
 import { Resolver } from 'node:dns/promises'
 import { isIP } from 'node:net'
 import { randomInt } from 'node:crypto'
-import { compileRegex, excerpt, failureOf, flag, regexString, stringList } from '../src/check-options.ts'
+import {
+  compileRegex,
+  excerpt,
+  failureOf,
+  flag,
+  regexString,
+  stringList,
+  lazily,
+} from '../src/check-options.ts'
 import { CheckFailure, ServiceType, z, type CheckContext, type Service, type Stage } from '../src/sdk.ts'
 import {
   QTYPES,
@@ -48,22 +56,24 @@ import { connectTcp, readUpTo } from './socket.ts'
 export const DNS_QTYPES = ['A', 'AAAA', 'MX', 'CNAME', 'TXT', 'SRV', 'PTR', 'NS', 'SOA'] as const
 export type DnsQtype = (typeof DNS_QTYPES)[number]
 
-export const dnsOptions = z
-  .object({
-    record: z.string().trim().min(1),
-    qtype: z
-      .preprocess(
-        (v) => (typeof v === 'string' ? v.trim().toUpperCase() : v),
-        z.enum(DNS_QTYPES, { error: `must be one of ${DNS_QTYPES.join(', ')}` }),
-      )
-      .default('A'),
-    expect: stringList().optional(),
-    expect_regex: regexString().optional(),
-    tcp: flag().default(false),
-  })
-  .strict()
+export const dnsOptions = lazily(() =>
+  z
+    .object({
+      record: z.string().trim().min(1),
+      qtype: z
+        .preprocess(
+          (v) => (typeof v === 'string' ? v.trim().toUpperCase() : v),
+          z.enum(DNS_QTYPES, { error: `must be one of ${DNS_QTYPES.join(', ')}` }),
+        )
+        .default('A'),
+      expect: stringList().optional(),
+      expect_regex: regexString().optional(),
+      tcp: flag().default(false),
+    })
+    .strict(),
+)
 
-export type DnsOptions = z.output<typeof dnsOptions>
+export type DnsOptions = z.output<ReturnType<typeof dnsOptions>>
 
 export class DnsCheck extends ServiceType<DnsOptions> {
   static override shortName = 'dns'

@@ -9,12 +9,19 @@
  *   larger than `max_bytes` cannot match it.
  *
  * @example
- * const options = z.object({ file: z.string(), ...fileMatchOptions }).strict()
+ * const options = z.object({ file: z.string(), ...fileMatchOptions() }).strict()
  * // once the file is read:
  * matchFile({ data, truncated }, service.options, '/var/www/index.html')
  */
 import { createHash } from 'node:crypto'
-import { expectOptions, hasExpectations, integer, listOf, matchExpected } from '../src/check-options.ts'
+import {
+  expectOptions,
+  hasExpectations,
+  integer,
+  listOf,
+  matchExpected,
+  lazily,
+} from '../src/check-options.ts'
 import { CheckFailure, z } from '../src/sdk.ts'
 
 export const DEFAULT_MAX_BYTES = 1024 * 1024
@@ -28,11 +35,11 @@ function sha256Digest() {
 }
 
 /** The options to spread into the schema of a type that fetches a file. */
-export const fileMatchOptions = {
+export const fileMatchOptions = lazily(() => ({
   max_bytes: integer(1, 256 * 1024 * 1024).default(DEFAULT_MAX_BYTES),
-  ...expectOptions,
+  ...expectOptions(),
   sha256: listOf(sha256Digest()).optional(),
-}
+}))
 
 /** The parsed options of `fileMatchOptions`. */
 export interface FileMatchOptions {

@@ -34,8 +34,22 @@
  */
 import type { Socket } from 'node:net'
 import type { Client } from 'basic-ftp'
-import { failureOf, flag, tlsCertificateOptions, tlsMode, type TlsMode } from '../src/check-options.ts'
-import { ServiceType, z, type CheckContext, type Service, type Stage } from '../src/sdk.ts'
+import {
+  failureOf,
+  flag,
+  tlsCertificateOptions,
+  tlsMode,
+  type TlsMode,
+  lazily,
+} from '../src/check-options.ts'
+import {
+  ServiceType,
+  z,
+  type CheckContext,
+  type Service,
+  type Stage,
+  type OptionsSchema,
+} from '../src/sdk.ts'
 import { loadBasicFtp } from './client-libraries.ts'
 import { fileMatchOptions, hasFileExpectations, matchFile } from './file-match.ts'
 import {
@@ -58,10 +72,10 @@ function ftpOptionsSchema(defaultTls: TlsMode, allowedTls: readonly TlsMode[]) {
   return z
     .object({
       file: z.string().min(1).optional(),
-      ...fileMatchOptions,
+      ...fileMatchOptions(),
       upload: z.union([flag(), z.string().min(1)]).default(false),
       tls: tlsMode(defaultTls, allowedTls),
-      ...tlsCertificateOptions,
+      ...tlsCertificateOptions(),
     })
     .strict()
     .superRefine((options, ctx) => {
@@ -82,10 +96,10 @@ function ftpOptionsSchema(defaultTls: TlsMode, allowedTls: readonly TlsMode[]) {
     })
 }
 
-export const ftpOptions = ftpOptionsSchema('none', ['none', 'starttls'])
-export const ftpsOptions = ftpOptionsSchema('implicit', ['implicit', 'starttls'])
+export const ftpOptions = lazily(() => ftpOptionsSchema('none', ['none', 'starttls']))
+export const ftpsOptions = lazily(() => ftpOptionsSchema('implicit', ['implicit', 'starttls']))
 
-export type FtpOptions = Omit<z.output<typeof ftpOptions>, 'tls'> & { tls: TlsMode }
+export type FtpOptions = Omit<z.output<ReturnType<typeof ftpOptions>>, 'tls'> & { tls: TlsMode }
 
 /** An FTP session as a user has it, over a plain control connection unless `tls` says otherwise. */
 export class FtpCheck extends ServiceType<FtpOptions> {
@@ -93,7 +107,7 @@ export class FtpCheck extends ServiceType<FtpOptions> {
   static override description =
     'FTP login (anonymous without credentials), download a file and match it; optional upload'
   static override defaultPort = 21
-  static override options: z.ZodType = ftpOptions
+  static override options: OptionsSchema = ftpOptions
 
   override async doCheck(service: Service<FtpOptions>, ctx: CheckContext): Promise<void> {
     let stage: Stage = 'connect'
@@ -191,5 +205,5 @@ export class FtpsCheck extends FtpCheck {
   static override description =
     'FTPS (implicit or AUTH TLS) login, download a file and match it; optional upload'
   static override defaultPort = 990
-  static override options: z.ZodType = ftpsOptions
+  static override options: OptionsSchema = ftpsOptions
 }

@@ -29,6 +29,7 @@ import {
   listOf,
   matchExpected,
   tlsCertificateOptions,
+  lazily,
 } from '../src/check-options.ts'
 import { CheckFailure, ServiceType, z, type CheckContext, type Service, type Stage } from '../src/sdk.ts'
 import { loadUndici } from './client-libraries.ts'
@@ -37,17 +38,19 @@ import { connectTcp, startTls, type TlsSettings } from './socket.ts'
 export const DEFAULT_MAX_BODY = 1024 * 1024
 export const USER_AGENT = 'scanner (cyber defense competition service check)'
 
-export const httpOptions = z
-  .object({
-    status: listOf(integer(100, 599)).default([200]),
-    vhost: z.string().min(1).optional(),
-    basic_auth: flag().default(false),
-    max_body: integer(1, 256 * 1024 * 1024).default(DEFAULT_MAX_BODY),
-    ...tlsCertificateOptions,
-  })
-  .strict()
+export const httpOptions = lazily(() =>
+  z
+    .object({
+      status: listOf(integer(100, 599)).default([200]),
+      vhost: z.string().min(1).optional(),
+      basic_auth: flag().default(false),
+      max_body: integer(1, 256 * 1024 * 1024).default(DEFAULT_MAX_BODY),
+      ...tlsCertificateOptions(),
+    })
+    .strict(),
+)
 
-export type HttpOptions = z.output<typeof httpOptions>
+export type HttpOptions = z.output<ReturnType<typeof httpOptions>>
 
 /** A GET of one page, as a browser would do it, over plain HTTP. */
 export class HttpCheck extends ServiceType<HttpOptions> {

@@ -19,7 +19,7 @@
  * - { name: router, type: icmp, host: "10.0.{num}.1", options: { count: 3 } }
  */
 import { spawn } from 'node:child_process'
-import { failureOf, integer } from '../src/check-options.ts'
+import { failureOf, integer, lazily } from '../src/check-options.ts'
 import { CheckFailure, ServiceType, z, type CheckContext, type Service } from '../src/sdk.ts'
 
 export const MAX_PING_OUTPUT_BYTES = 16 * 1024
@@ -28,9 +28,9 @@ const MARGIN_S = 0.3
 /** Requests are at least 100 ms apart (iputils allows 2 ms without privileges: be gentler). */
 const MIN_INTERVAL_S = 0.1
 
-export const icmpOptions = z.object({ count: integer(1, 20).default(1) }).strict()
+export const icmpOptions = lazily(() => z.object({ count: integer(1, 20).default(1) }).strict())
 
-export type IcmpOptions = z.output<typeof icmpOptions>
+export type IcmpOptions = z.output<ReturnType<typeof icmpOptions>>
 
 /** What `ping` reported. */
 export interface PingReport {

@@ -45,15 +45,15 @@ import {
   valueText,
   type FirstRow,
 } from './sql-query.ts'
-import { failureOf } from '../src/check-options.ts'
+import { failureOf, lazily } from '../src/check-options.ts'
 import { CheckFailure, ServiceType, z, type CheckContext, type Service } from '../src/sdk.ts'
 import type { Credentials } from '../src/service.ts'
 
-export const mssqlOptionsShape = sqlOptionsShape(['none', 'starttls', 'implicit'])
+export const mssqlOptionsShape = lazily(() => sqlOptionsShape(['none', 'starttls', 'implicit']))
 
-export const mssqlOptions = z.object(mssqlOptionsShape).strict()
+export const mssqlOptions = lazily(() => z.object(mssqlOptionsShape()).strict())
 
-export type MssqlOptions = z.output<typeof mssqlOptions>
+export type MssqlOptions = z.output<ReturnType<typeof mssqlOptions>>
 
 /** SQL Server error numbers: login failed, cannot open the database. */
 const LOGIN_FAILED = 18456

@@ -39,15 +39,15 @@ import {
   valueText,
   type FirstRow,
 } from './sql-query.ts'
-import { excerpt } from '../src/check-options.ts'
+import { excerpt, lazily } from '../src/check-options.ts'
 import { CheckFailure, ServiceType, z, type CheckContext, type Service, type Stage } from '../src/sdk.ts'
 import type { Credentials } from '../src/service.ts'
 
-export const mysqlOptionsShape = sqlOptionsShape(['none', 'starttls'])
+export const mysqlOptionsShape = lazily(() => sqlOptionsShape(['none', 'starttls']))
 
-export const mysqlOptions = z.object(mysqlOptionsShape).strict()
+export const mysqlOptions = lazily(() => z.object(mysqlOptionsShape()).strict())
 
-export type MysqlOptions = z.output<typeof mysqlOptions>
+export type MysqlOptions = z.output<ReturnType<typeof mysqlOptions>>
 
 /** The parts of mysql2's connection that the typings leave out. */
 interface BaseConnection {

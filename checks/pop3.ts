@@ -16,27 +16,35 @@
  * - { name: pop3, type: pop3s, host: 10.0.{num}.25, credential_pool: mail_users }
  */
 import type { Socket } from 'node:net'
-import { excerpt, tlsCertificateOptions, tlsMode, type TlsMode } from '../src/check-options.ts'
-import { CheckFailure, ServiceType, z, type CheckContext, type Service, type Stage } from '../src/sdk.ts'
+import { excerpt, tlsCertificateOptions, tlsMode, type TlsMode, lazily } from '../src/check-options.ts'
+import {
+  CheckFailure,
+  ServiceType,
+  z,
+  type CheckContext,
+  type Service,
+  type Stage,
+  type OptionsSchema,
+} from '../src/sdk.ts'
 import { LineReader, dialogFailure } from './line-reader.ts'
 import { connectTcp, startTls, type TlsSettings } from './socket.ts'
 
 export const MAX_POP3_LINE_BYTES = 2048
 
 function pop3Options(defaultTls: TlsMode) {
-  return z.object({ tls: tlsMode(defaultTls), ...tlsCertificateOptions }).strict()
+  return z.object({ tls: tlsMode(defaultTls), ...tlsCertificateOptions() }).strict()
 }
 
-export const pop3OptionsSchema = pop3Options('none')
-export const pop3sOptionsSchema = pop3Options('implicit')
+export const pop3OptionsSchema = lazily(() => pop3Options('none'))
+export const pop3sOptionsSchema = lazily(() => pop3Options('implicit'))
 
-export type Pop3Options = z.output<typeof pop3OptionsSchema>
+export type Pop3Options = z.output<ReturnType<typeof pop3OptionsSchema>>
 
 export class Pop3Check extends ServiceType<Pop3Options> {
   static override shortName = 'pop3'
   static override description = 'greeting, optional STLS, USER/PASS login, STAT'
   static override defaultPort = 110
-  static override options: z.ZodType = pop3OptionsSchema
+  static override options: OptionsSchema = pop3OptionsSchema
 
   override async doCheck(service: Service<Pop3Options>, ctx: CheckContext): Promise<void> {
     let stage: Stage = 'connect'
@@ -100,7 +108,7 @@ export class Pop3sCheck extends Pop3Check {
   static override shortName = 'pop3s'
   static override description = 'TLS, greeting, USER/PASS login, STAT'
   static override defaultPort = 995
-  static override options: z.ZodType = pop3sOptionsSchema
+  static override options: OptionsSchema = pop3sOptionsSchema
 }
 
 interface Pop3Reply {

@@ -41,15 +41,15 @@ import {
   valueText,
   type FirstRow,
 } from './sql-query.ts'
-import { excerpt } from '../src/check-options.ts'
+import { excerpt, lazily } from '../src/check-options.ts'
 import { CheckFailure, ServiceType, z, type CheckContext, type Service } from '../src/sdk.ts'
 import type { Credentials } from '../src/service.ts'
 
-export const postgresOptionsShape = sqlOptionsShape(['none', 'starttls', 'implicit'])
+export const postgresOptionsShape = lazily(() => sqlOptionsShape(['none', 'starttls', 'implicit']))
 
-export const postgresOptions = z.object(postgresOptionsShape).strict()
+export const postgresOptions = lazily(() => z.object(postgresOptionsShape()).strict())
 
-export type PostgresOptions = z.output<typeof postgresOptions>
+export type PostgresOptions = z.output<ReturnType<typeof postgresOptions>>
 
 /** SQLSTATEs of a refused login (class 28), and of a database that does not exist. */
 const INVALID_PASSWORD = '28P01'

@@ -17,7 +17,7 @@
  * # competition.yaml
  * - { name: rdp, type: rdp, host: "10.0.{num}.30", options: { nla: true } }
  */
-import { excerpt, failureOf, flag, tlsCertificateOptions } from '../src/check-options.ts'
+import { excerpt, failureOf, flag, tlsCertificateOptions, lazily } from '../src/check-options.ts'
 import { CheckFailure, ServiceType, z, type CheckContext, type Service, type Stage } from '../src/sdk.ts'
 import { connectTcp, readUpTo, startTls } from './socket.ts'
 
@@ -40,14 +40,14 @@ const FAILURE_REASONS: Record<number, string> = {
 }
 
 /** The keys of the `rdp` options, shared with `remote-admin`. */
-export const rdpOptionsShape = {
+export const rdpOptionsShape = lazily(() => ({
   nla: flag().default(false),
-  ...tlsCertificateOptions,
-}
+  ...tlsCertificateOptions(),
+}))
 
-export const rdpOptions = z.object(rdpOptionsShape).strict()
+export const rdpOptions = lazily(() => z.object(rdpOptionsShape()).strict())
 
-export type RdpOptions = z.output<typeof rdpOptions>
+export type RdpOptions = z.output<ReturnType<typeof rdpOptions>>
 
 export class RdpCheck extends ServiceType<RdpOptions> {
   static override shortName = 'rdp'

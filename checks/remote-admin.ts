@@ -15,15 +15,18 @@
 import { ServiceType, z, type Service } from '../src/sdk.ts'
 import { rdpOptionsShape } from './rdp.ts'
 import { requireCommandForExpect, sshOptionsShape } from './ssh.ts'
+import { lazily } from '../src/check-options.ts'
 
 export const RDP_PORT = 3389
 
-export const remoteAdminOptions = z
-  .object({ ...sshOptionsShape, ...rdpOptionsShape })
-  .strict()
-  .superRefine(requireCommandForExpect)
+export const remoteAdminOptions = lazily(() =>
+  z
+    .object({ ...sshOptionsShape(), ...rdpOptionsShape() })
+    .strict()
+    .superRefine(requireCommandForExpect),
+)
 
-export type RemoteAdminOptions = z.output<typeof remoteAdminOptions>
+export type RemoteAdminOptions = z.output<ReturnType<typeof remoteAdminOptions>>
 
 export class RemoteAdminCheck extends ServiceType<RemoteAdminOptions> {
   static override shortName = 'remote-admin'

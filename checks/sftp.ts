@@ -21,7 +21,7 @@
  */
 import type { Socket } from 'node:net'
 import type { Client, SFTPWrapper } from 'ssh2'
-import { failureOf } from '../src/check-options.ts'
+import { failureOf, lazily } from '../src/check-options.ts'
 import { CheckFailure, ServiceType, z, type CheckContext, type Service, type Stage } from '../src/sdk.ts'
 import { loadSsh2 } from './client-libraries.ts'
 import { fileMatchOptions, matchFile, type FetchedFile } from './file-match.ts'
@@ -34,15 +34,17 @@ const READ_CHUNK = 64 * 1024
 const SFTP_NO_SUCH_FILE = 2
 const SFTP_PERMISSION_DENIED = 3
 
-export const sftpOptions = z
-  .object({
-    file: z.string().min(1),
-    ...fileMatchOptions,
-    private_key: sshOptionsShape.private_key,
-  })
-  .strict()
+export const sftpOptions = lazily(() =>
+  z
+    .object({
+      file: z.string().min(1),
+      ...fileMatchOptions(),
+      private_key: sshOptionsShape().private_key,
+    })
+    .strict(),
+)
 
-export type SftpOptions = z.output<typeof sftpOptions>
+export type SftpOptions = z.output<ReturnType<typeof sftpOptions>>
 
 export class SftpCheck extends ServiceType<SftpOptions> {
   static override shortName = 'sftp'

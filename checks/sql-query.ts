@@ -33,9 +33,9 @@ export function sqlOptionsShape(tls: readonly TlsMode[]) {
   return {
     database: z.string().min(1).optional(),
     query: z.string().trim().min(1, 'must not be empty').default(DEFAULT_QUERY),
-    ...expectOptions,
+    ...expectOptions(),
     tls: tlsMode('none', tls),
-    ...tlsCertificateOptions,
+    ...tlsCertificateOptions(),
   }
 }
 

@@ -21,7 +21,14 @@
  */
 import type { Socket } from 'node:net'
 import type { Client, ClientChannel, ConnectConfig } from 'ssh2'
-import { excerpt, expectOptions, failureOf, hasExpectations, matchExpected } from '../src/check-options.ts'
+import {
+  excerpt,
+  expectOptions,
+  failureOf,
+  hasExpectations,
+  matchExpected,
+  lazily,
+} from '../src/check-options.ts'
 import {
   CheckFailure,
   ServiceType,
@@ -47,9 +54,9 @@ const PUBLIC_KEY =
   /^(?:(?:ssh|ecdsa-sha2|sk-ssh|sk-ecdsa-sha2)-\S+ [A-Za-z0-9+/=]+|---- BEGIN SSH2 PUBLIC KEY ----)/
 
 /** The keys of the `ssh` options, shared with `remote-admin`. */
-export const sshOptionsShape = {
+export const sshOptionsShape = lazily(() => ({
   command: z.string().min(1).optional(),
-  ...expectOptions,
+  ...expectOptions(),
   private_key: z
     .string()
     .min(1)
@@ -61,7 +68,7 @@ export const sshOptionsShape = {
       if (problem !== undefined)
         ctx.addIssue({ code: 'custom', message: `private_key cannot be read: ${problem}` })
     }),
-}
+}))
 
 /**
  * Why `key` is not a private key, judged by its armour only (the config is checked without
@@ -89,9 +96,11 @@ export function requireCommandForExpect(
   }
 }
 
-export const sshOptions = z.object(sshOptionsShape).strict().superRefine(requireCommandForExpect)
+export const sshOptions = lazily(() =>
+  z.object(sshOptionsShape()).strict().superRefine(requireCommandForExpect),
+)
 
-export type SshOptions = z.output<typeof sshOptions>
+export type SshOptions = z.output<ReturnType<typeof sshOptions>>
 
 interface Output {
   stdout: string

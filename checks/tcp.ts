@@ -21,17 +21,18 @@ import {
   hasExpectations,
   matchExpected,
   regexMatches,
+  lazily,
 } from '../src/check-options.ts'
 import { ServiceType, z, type CheckContext, type Service, type Stage } from '../src/sdk.ts'
 import { connectTcp, readUpTo } from './socket.ts'
 
 export const MAX_BANNER_BYTES = 4096
 
-export const tcpOptions = z
-  .object({ expect: expectOptions.expect, expect_regex: expectOptions.expect_regex })
-  .strict()
+export const tcpOptions = lazily(() =>
+  z.object({ expect: expectOptions().expect, expect_regex: expectOptions().expect_regex }).strict(),
+)
 
-export type TcpOptions = z.output<typeof tcpOptions>
+export type TcpOptions = z.output<ReturnType<typeof tcpOptions>>
 
 export class TcpCheck extends ServiceType<TcpOptions> {
   static override shortName = 'tcp'

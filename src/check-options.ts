@@ -11,14 +11,23 @@
  * import { z } from 'zod'
  * import { expectOptions, flag, matchExpected } from '../src/check-options.ts'
  *
- * const options = z.object({ command: z.string().optional(), ...expectOptions }).strict()
+ * const options = lazily(() => z.object({ command: z.string().optional(), ...expectOptions() }).strict())
  * // in doCheck, once the output is read:
  * matchExpected(output, service.options, 'command output')
  */
 import { z } from 'zod'
 import { CheckFailure, type Stage } from './errors.ts'
 
-const text = z.union([z.string(), z.number().transform(String)], { error: 'must be text' })
+/**
+ * `build`, called once on first use: the built-in check types declare their option schemas this
+ * way (see `OptionsSchema` in service-type.ts), so that a start builds only those it uses.
+ */
+export function lazily<T>(build: () => T): () => T {
+  let built: { value: T } | undefined
+  return () => (built ??= { value: build() }).value
+}
+
+const text = () => z.union([z.string(), z.number().transform(String)], { error: 'must be text' })
 
 /**
  * A list of strings written as a list or as one value; numbers become strings (`expect: 42`).
@@ -30,7 +39,7 @@ const text = z.union([z.string(), z.number().transform(String)], { error: 'must 
 export function stringList() {
   return z.preprocess(
     (v) => (typeof v === 'string' || typeof v === 'number' ? [v] : v),
-    z.array(text, { error: 'must be text or a list of text' }).min(1, 'must not be an empty list'),
+    z.array(text(), { error: 'must be text or a list of text' }).min(1, 'must not be an empty list'),
   )
 }
 
@@ -130,9 +139,8 @@ export function tlsFingerprint() {
 }
 
 /** The TLS options every TLS-speaking type spreads into its schema. */
-export const tlsCertificateOptions = {
-  tls_verify: tlsVerify(),
-  tls_fingerprint: tlsFingerprint(),
+export function tlsCertificateOptions() {
+  return { tls_verify: tlsVerify(), tls_fingerprint: tlsFingerprint() }
 }
 
 /**
@@ -158,10 +166,12 @@ export function regexString() {
  * before a final line break, as output usually ends with one) and `expect_exact`
  * (the whole text, trimmed of surrounding white space, must equal one of them).
  */
-export const expectOptions = {
-  expect: stringList().optional(),
-  expect_regex: regexString().optional(),
-  expect_exact: stringList().optional(),
+export function expectOptions() {
+  return {
+    expect: stringList().optional(),
+    expect_regex: regexString().optional(),
+    expect_exact: stringList().optional(),
+  }
 }
 
 /** The parsed match options. */

@@ -19,7 +19,7 @@ import { ServiceRegistry } from './registry.ts'
 import type { ServiceTypeClass } from './service-type.ts'
 
 export { z } from 'zod'
-export { ServiceType, type CheckContext, type CheckDatabase } from './service-type.ts'
+export { ServiceType, type CheckContext, type CheckDatabase, type OptionsSchema } from './service-type.ts'
 export type { Service, Credentials, TeamData, TeamInfoValue } from './service.ts'
 export {
   ScannerError,

@@ -38,8 +38,30 @@ export interface ServiceTypeClass {
   displayName: string | undefined
   description: string
   defaultPort: number
-  options: z.ZodType
+  options: OptionsSchema
   readonly prototype: ServiceType<never>
+}
+
+/**
+ * The schema of a check type's `options:`, or a function that builds it. A function is called
+ * once, when a config first uses the type: the built-in types build theirs that way, since a
+ * start that built all ~30 schemas would pay for them in every thread (zod schemas are slow to
+ * construct).
+ */
+export type OptionsSchema = z.ZodType | (() => z.ZodType)
+
+const builtSchemas = new WeakMap<() => z.ZodType, z.ZodType>()
+
+/** The options schema of a check type, built on first use when it is declared as a function. */
+export function optionsSchema(cls: Pick<ServiceTypeClass, 'options'>): z.ZodType {
+  const options = cls.options
+  if (typeof options !== 'function') return options
+  let schema = builtSchemas.get(options)
+  if (schema === undefined) {
+    schema = options()
+    builtSchemas.set(options, schema)
+  }
+  return schema
 }
 
 /**
@@ -78,8 +100,11 @@ export abstract class ServiceType<O = Record<string, unknown>> {
   static description = ''
   /** Port used when the service does not name one. */
   static defaultPort = 0
-  /** Schema of the `options:` of a service of this type; validated when the config is loaded. */
-  static options: z.ZodType = z.object({}).strict()
+  /**
+   * Schema of the `options:` of a service of this type, validated when the config is loaded; or
+   * a function that returns it, called the first time a config uses the type.
+   */
+  static options: OptionsSchema = () => z.object({}).strict()
 
   /** Main thread, before the check: the last hook allowed to use the database. Marks in progress. */
   startCheck(service: Service<O>): void {

@@ -38,29 +38,32 @@ import {
   numberish,
   tlsCertificateOptions,
   type ExpectOptions,
+  lazily,
 } from '../../src/check-options.ts'
 import { CheckFailure, ServiceType, z, type CheckContext, type Service, type Stage } from '../../src/sdk.ts'
 import { httpClient, httpFailure, requestPath, serverName } from '../http.ts'
 import { Browser, type Page } from './browser.ts'
 import { formWithField, parseForms, submission, type HtmlForm } from './html-form.ts'
 
-export const httpFormOptions = z
-  .object({
-    login_url: z.string().trim().min(1).optional(),
-    user_field: z.string().min(1).default('username'),
-    pass_field: z.string().min(1).default('password'),
-    expect: expectOptions.expect,
-    expect_regex: expectOptions.expect_regex,
-    partial: numberish()
-      .refine((v) => v >= 0, 'must not be negative')
-      .default(0),
-    vhost: z.string().min(1).optional(),
-    tls: z.enum(['none', 'implicit'], { error: 'must be one of none, implicit' }).optional(),
-    ...tlsCertificateOptions,
-  })
-  .strict()
+export const httpFormOptions = lazily(() =>
+  z
+    .object({
+      login_url: z.string().trim().min(1).optional(),
+      user_field: z.string().min(1).default('username'),
+      pass_field: z.string().min(1).default('password'),
+      expect: expectOptions().expect,
+      expect_regex: expectOptions().expect_regex,
+      partial: numberish()
+        .refine((v) => v >= 0, 'must not be negative')
+        .default(0),
+      vhost: z.string().min(1).optional(),
+      tls: z.enum(['none', 'implicit'], { error: 'must be one of none, implicit' }).optional(),
+      ...tlsCertificateOptions(),
+    })
+    .strict(),
+)
 
-export type HttpFormOptions = z.output<typeof httpFormOptions>
+export type HttpFormOptions = z.output<ReturnType<typeof httpFormOptions>>
 
 export class HttpFormCheck extends ServiceType<HttpFormOptions> {
   static override shortName = 'http-form'

@@ -38,8 +38,16 @@ import {
   tlsCertificateOptions,
   tlsMode,
   type TlsMode,
+  lazily,
 } from '../../src/check-options.ts'
-import { ServiceType, z, type CheckContext, type Service, type Stage } from '../../src/sdk.ts'
+import {
+  ServiceType,
+  z,
+  type CheckContext,
+  type Service,
+  type Stage,
+  type OptionsSchema,
+} from '../../src/sdk.ts'
 import { loadImapflow } from '../client-libraries.ts'
 import { connectTcp, startTls, type TlsSettings } from '../socket.ts'
 import { clientOptions, transport } from './imap-client.ts'
@@ -53,23 +61,23 @@ function imapOptions(defaultTls: TlsMode) {
   return z
     .object({
       mailbox: z.string().min(1).default('INBOX'),
-      ...expectOptions,
+      ...expectOptions(),
       tls: tlsMode(defaultTls),
-      ...tlsCertificateOptions,
+      ...tlsCertificateOptions(),
     })
     .strict()
 }
 
-export const imapOptionsSchema = imapOptions('none')
-export const imapsOptionsSchema = imapOptions('implicit')
+export const imapOptionsSchema = lazily(() => imapOptions('none'))
+export const imapsOptionsSchema = lazily(() => imapOptions('implicit'))
 
-export type ImapOptions = z.output<typeof imapOptionsSchema>
+export type ImapOptions = z.output<ReturnType<typeof imapOptionsSchema>>
 
 export class ImapCheck extends ServiceType<ImapOptions> {
   static override shortName = 'imap'
   static override description = 'login, SELECT mailbox, optional match on message subjects'
   static override defaultPort = 143
-  static override options: z.ZodType = imapOptionsSchema
+  static override options: OptionsSchema = imapOptionsSchema
 
   override async doCheck(service: Service<ImapOptions>, ctx: CheckContext): Promise<void> {
     let stage: Stage = 'connect'
@@ -136,7 +144,7 @@ export class ImapsCheck extends ImapCheck {
   static override shortName = 'imaps'
   static override description = 'TLS, login, SELECT mailbox, optional match on message subjects'
   static override defaultPort = 993
-  static override options: z.ZodType = imapsOptionsSchema
+  static override options: OptionsSchema = imapsOptionsSchema
 }
 
 /** Settles with `promise`, or rejects with the abort reason as soon as the check times out. */

@@ -40,6 +40,7 @@ import {
   tlsCertificateOptions,
   tlsMode,
   type TlsMode,
+  lazily,
 } from '../../src/check-options.ts'
 import {
   CheckFailure,
@@ -74,9 +75,9 @@ function ldapOptionsFor(defaultTls: TlsMode) {
           if (problem !== undefined)
             ctx.addIssue({ code: 'custom', message: `not an LDAP filter: ${problem}` })
         }),
-      ...expectOptions,
+      ...expectOptions(),
       tls: tlsMode(defaultTls),
-      ...tlsCertificateOptions,
+      ...tlsCertificateOptions(),
     })
     .strict()
     .superRefine((options, ctx) => {
@@ -93,10 +94,10 @@ function ldapOptionsFor(defaultTls: TlsMode) {
     })
 }
 
-export const ldapOptions = ldapOptionsFor('none')
-export const ldapsOptions = ldapOptionsFor('implicit')
+export const ldapOptions = lazily(() => ldapOptionsFor('none'))
+export const ldapsOptions = lazily(() => ldapOptionsFor('implicit'))
 
-export type LdapOptions = z.output<typeof ldapOptions>
+export type LdapOptions = z.output<ReturnType<typeof ldapOptions>>
 
 export class LdapCheck extends ServiceType<LdapOptions> {
   static override shortName = 'ldap'

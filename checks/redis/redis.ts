@@ -31,6 +31,7 @@ import {
   matchExpected,
   tlsCertificateOptions,
   tlsMode,
+  lazily,
 } from '../../src/check-options.ts'
 import { CheckFailure, ServiceType, z, type CheckContext, type Service, type Stage } from '../../src/sdk.ts'
 import { RespConnection, type Reply } from './resp.ts'
@@ -38,25 +39,27 @@ import { connectTcp, startTls } from '../socket.ts'
 
 export const MAX_VALUE_BYTES = 64 * 1024
 
-export const redisOptions = z
-  .object({
-    key: z.string().min(1).optional(),
-    ...expectOptions,
-    tls: tlsMode('none', ['none', 'implicit']),
-    ...tlsCertificateOptions,
-  })
-  .strict()
-  .superRefine((options, ctx) => {
-    if (options.key === undefined && hasExpectations(options)) {
-      ctx.addIssue({
-        code: 'custom',
-        message: 'expect, expect_regex and expect_exact need a key',
-        path: ['key'],
-      })
-    }
-  })
+export const redisOptions = lazily(() =>
+  z
+    .object({
+      key: z.string().min(1).optional(),
+      ...expectOptions(),
+      tls: tlsMode('none', ['none', 'implicit']),
+      ...tlsCertificateOptions(),
+    })
+    .strict()
+    .superRefine((options, ctx) => {
+      if (options.key === undefined && hasExpectations(options)) {
+        ctx.addIssue({
+          code: 'custom',
+          message: 'expect, expect_regex and expect_exact need a key',
+          path: ['key'],
+        })
+      }
+    }),
+)
 
-export type RedisOptions = z.output<typeof redisOptions>
+export type RedisOptions = z.output<ReturnType<typeof redisOptions>>
 
 export class RedisCheck extends ServiceType<RedisOptions> {
   static override shortName = 'redis'

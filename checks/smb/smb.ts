@@ -26,7 +26,7 @@
  * - { name: files, type: smb, credential_pool: users, options: { share: public, file: welcome.txt, expect: Welcome } }
  */
 import { CheckFailure, ServiceType, z, type CheckContext, type Service, type Stage } from '../../src/sdk.ts'
-import { failureOf, matchExpected } from '../../src/check-options.ts'
+import { failureOf, matchExpected, lazily } from '../../src/check-options.ts'
 import { fileMatchOptions, matchFile, type FetchedFile } from '../file-match.ts'
 import { connectTcp } from '../socket.ts'
 import { NtlmError } from './ntlm.ts'
@@ -43,27 +43,29 @@ import {
 
 export const MAX_LISTED_NAMES = 1000
 
-export const smbOptions = z
-  .object({
-    share: z
-      .string()
-      .transform((v) => v.replace(/^[\\/]+|[\\/]+$/g, ''))
-      .refine((v) => v !== '' && !/[\\/]/.test(v), { error: 'must be a share name, without slashes' }),
-    file: z
-      .string()
-      .transform((v) => v.replace(/^[\\/]+/, ''))
-      .refine((v) => v !== '' && !/[\\/]$/.test(v), { error: 'must be the path of a file in the share' })
-      .optional(),
-    ...fileMatchOptions,
-  })
-  .strict()
-  .superRefine((options, ctx) => {
-    if (options.sha256 !== undefined && options.file === undefined) {
-      ctx.addIssue({ code: 'custom', message: 'sha256 needs a file', path: ['sha256'] })
-    }
-  })
+export const smbOptions = lazily(() =>
+  z
+    .object({
+      share: z
+        .string()
+        .transform((v) => v.replace(/^[\\/]+|[\\/]+$/g, ''))
+        .refine((v) => v !== '' && !/[\\/]/.test(v), { error: 'must be a share name, without slashes' }),
+      file: z
+        .string()
+        .transform((v) => v.replace(/^[\\/]+/, ''))
+        .refine((v) => v !== '' && !/[\\/]$/.test(v), { error: 'must be the path of a file in the share' })
+        .optional(),
+      ...fileMatchOptions(),
+    })
+    .strict()
+    .superRefine((options, ctx) => {
+      if (options.sha256 !== undefined && options.file === undefined) {
+        ctx.addIssue({ code: 'custom', message: 'sha256 needs a file', path: ['sha256'] })
+      }
+    }),
+)
 
-export type SmbOptions = z.output<typeof smbOptions>
+export type SmbOptions = z.output<ReturnType<typeof smbOptions>>
 
 export class SmbCheck extends ServiceType<SmbOptions> {
   static override shortName = 'smb'

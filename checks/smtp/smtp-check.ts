@@ -31,8 +31,23 @@
  *   credential_pool: mail_users
  *   options: { from: "scoring@cdc.local", to: "{username}@team{num}.local", tls: starttls, auth: true }
  */
-import { flag, stringList, tlsCertificateOptions, tlsMode, type TlsMode } from '../../src/check-options.ts'
-import { CheckFailure, ServiceType, z, type CheckContext, type Service, type Stage } from '../../src/sdk.ts'
+import {
+  flag,
+  stringList,
+  tlsCertificateOptions,
+  tlsMode,
+  type TlsMode,
+  lazily,
+} from '../../src/check-options.ts'
+import {
+  CheckFailure,
+  ServiceType,
+  z,
+  type CheckContext,
+  type Service,
+  type Stage,
+  type OptionsSchema,
+} from '../../src/sdk.ts'
 import { dialogFailure } from '../line-reader.ts'
 import { connectTcp, startTls, type TlsSettings } from '../socket.ts'
 import { SmtpSession, showReply } from './smtp-session.ts'
@@ -47,21 +62,21 @@ function smtpOptions(defaultTls: TlsMode) {
       from: address.optional(),
       auth: flag().default(false),
       tls: tlsMode(defaultTls),
-      ...tlsCertificateOptions,
+      ...tlsCertificateOptions(),
     })
     .strict()
 }
 
-export const smtpOptionsSchema = smtpOptions('none')
-export const smtpsOptionsSchema = smtpOptions('implicit')
+export const smtpOptionsSchema = lazily(() => smtpOptions('none'))
+export const smtpsOptionsSchema = lazily(() => smtpOptions('implicit'))
 
-export type SmtpOptions = z.output<typeof smtpOptionsSchema>
+export type SmtpOptions = z.output<ReturnType<typeof smtpOptionsSchema>>
 
 export class SmtpCheck extends ServiceType<SmtpOptions> {
   static override shortName = 'smtp'
   static override description = 'EHLO, optional STARTTLS and AUTH, send a message from `from` to `to`'
   static override defaultPort = 25
-  static override options: z.ZodType = smtpOptionsSchema
+  static override options: OptionsSchema = smtpOptionsSchema
 
   override async doCheck(service: Service<SmtpOptions>, ctx: CheckContext): Promise<void> {
     let stage: Stage = 'connect'
@@ -120,5 +135,5 @@ export class SmtpsCheck extends SmtpCheck {
   static override shortName = 'smtps'
   static override description = 'TLS, EHLO, optional AUTH, send a message from `from` to `to`'
   static override defaultPort = 465
-  static override options: z.ZodType = smtpsOptionsSchema
+  static override options: OptionsSchema = smtpsOptionsSchema
 }

@@ -28,7 +28,7 @@
 import { createSocket, type Socket, type SocketType } from 'node:dgram'
 import { isIP, isIPv6 } from 'node:net'
 import type { Session, User, Varbind } from 'net-snmp'
-import { excerpt, expectOptions, failureOf, matchExpected } from '../../src/check-options.ts'
+import { excerpt, expectOptions, failureOf, matchExpected, lazily } from '../../src/check-options.ts'
 import { CheckFailure, ServiceType, z, type CheckContext, type Service, type Stage } from '../../src/sdk.ts'
 import { loadNetSnmp, type NetSnmp } from '../client-libraries.ts'
 import { installDesPrivacy } from './snmp-des.ts'
@@ -55,32 +55,34 @@ function spelled<const T extends readonly [string, ...string[]]>(values: T) {
   )
 }
 
-export const snmpOptions = z
-  .object({
-    version: spelled(VERSIONS).default('2c'),
-    community: z.string().min(1).optional(),
-    oid: z
-      .string()
-      .trim()
-      .regex(/^\.?\d+(\.\d+)+$/, 'must be a numeric OID such as 1.3.6.1.2.1.1.1.0')
-      .transform((oid) => oid.replace(/^\./, ''))
-      .default(SYS_DESCR),
-    ...expectOptions,
-    auth_protocol: spelled(AUTH_PROTOCOLS).default('sha'),
-    priv_protocol: spelled(PRIV_PROTOCOLS).default('aes'),
-    priv_password: z.string().min(1).optional(),
-  })
-  .strict()
-  .superRefine((options, ctx) => {
-    if (options.version === '3' && options.community !== undefined) {
-      ctx.addIssue({ code: 'custom', message: 'community is for versions 1 and 2c', path: ['community'] })
-    }
-    if (options.version !== '3' && options.priv_password !== undefined) {
-      ctx.addIssue({ code: 'custom', message: 'priv_password is for version 3', path: ['priv_password'] })
-    }
-  })
+export const snmpOptions = lazily(() =>
+  z
+    .object({
+      version: spelled(VERSIONS).default('2c'),
+      community: z.string().min(1).optional(),
+      oid: z
+        .string()
+        .trim()
+        .regex(/^\.?\d+(\.\d+)+$/, 'must be a numeric OID such as 1.3.6.1.2.1.1.1.0')
+        .transform((oid) => oid.replace(/^\./, ''))
+        .default(SYS_DESCR),
+      ...expectOptions(),
+      auth_protocol: spelled(AUTH_PROTOCOLS).default('sha'),
+      priv_protocol: spelled(PRIV_PROTOCOLS).default('aes'),
+      priv_password: z.string().min(1).optional(),
+    })
+    .strict()
+    .superRefine((options, ctx) => {
+      if (options.version === '3' && options.community !== undefined) {
+        ctx.addIssue({ code: 'custom', message: 'community is for versions 1 and 2c', path: ['community'] })
+      }
+      if (options.version !== '3' && options.priv_password !== undefined) {
+        ctx.addIssue({ code: 'custom', message: 'priv_password is for version 3', path: ['priv_password'] })
+      }
+    }),
+)
 
-export type SnmpOptions = z.output<typeof snmpOptions>
+export type SnmpOptions = z.output<ReturnType<typeof snmpOptions>>
 
 export class SnmpCheck extends ServiceType<SnmpOptions> {
   static override shortName = 'snmp'

@@ -23,7 +23,14 @@
  * - { name: vnc, type: vnc, port: 5901, password: "{info.vnc_password}", options: { expect: "team{num}" } }
  */
 import type { Socket } from 'node:net'
-import { excerpt, expectOptions, failureOf, hasExpectations, matchExpected } from '../../src/check-options.ts'
+import {
+  excerpt,
+  expectOptions,
+  failureOf,
+  hasExpectations,
+  matchExpected,
+  lazily,
+} from '../../src/check-options.ts'
 import { CheckFailure, ServiceType, z, type CheckContext, type Service, type Stage } from '../../src/sdk.ts'
 import { connectTcp } from '../socket.ts'
 import { StreamReader } from '../stream-reader.ts'
@@ -52,9 +59,9 @@ const SECURITY_NAMES: Record<number, string> = {
   113: 'MSLogonII',
 }
 
-export const vncOptions = z.object({ ...expectOptions }).strict()
+export const vncOptions = lazily(() => z.object({ ...expectOptions() }).strict())
 
-export type VncOptions = z.output<typeof vncOptions>
+export type VncOptions = z.output<ReturnType<typeof vncOptions>>
 
 /** The minor version of RFB 3.x spoken with a server that announced `major.minor`. */
 export function agreedMinor(major: number, minor: number): 3 | 7 | 8 {

@@ -3,6 +3,7 @@ import { isMassType } from '../registry.ts'
 import { textTable } from '../report/text-table.ts'
 import type { CommonArgs } from './common.ts'
 import { loadTypes } from './load-competition.ts'
+import { optionsSchema } from '../service-type.ts'
 
 function optionNames(schema: z.ZodType): string {
   const shape = schema instanceof z.ZodObject ? (schema.shape as Record<string, unknown>) : {}
@@ -16,7 +17,7 @@ export async function typesCommand(args: CommonArgs, out: (text: string) => void
     type: cls.shortName,
     kind: isMassType(cls) ? 'mass' : 'standard',
     default_port: cls.defaultPort,
-    options: optionNames(cls.options),
+    options: optionNames(optionsSchema(cls)),
     description: cls.description,
   }))
   if (args.json) out(JSON.stringify(types, null, 2))

@@ -15,6 +15,7 @@ import type { KeyPath } from './yaml-positions.ts'
 import { didYouMean } from './suggest.ts'
 import { TeamProblems, type TeamSink } from './team-problems.ts'
 import { messageOf, reportIssues, suggestion, type ProblemSink } from './zod-problems.ts'
+import { optionsSchema } from '../service-type.ts'
 
 /** Keys that give a service its credentials: taken together from the most specific level setting any. */
 const CREDENTIAL_KEYS = ['username', 'password', 'credential_pool', 'team_specific_info'] as const
@@ -269,7 +270,8 @@ function optionsOf(
   const filled = expandTemplates(raw, team, templates)
   for (const p of templates) problems.add(located(p.path), p.message)
 
-  const result = type.options.safeParse(filled, { error: messageOf, reportInput: true })
+  const schema = optionsSchema(type)
+  const result = schema.safeParse(filled, { error: messageOf, reportInput: true })
   const flagged = new Set<string>()
   if (!result.success) {
     const sink: ProblemSink = {
@@ -280,7 +282,7 @@ function optionsOf(
     }
     const unknown = (key: string, known: readonly string[]) =>
       `unknown option "${key}" for check type "${type.shortName}"${suggestion(key, known, 'its options')}`
-    reportIssues(result.error.issues, [], type.options, sink, unknown)
+    reportIssues(result.error.issues, [], schema, sink, unknown)
   }
   for (const [key, value] of Object.entries(filled as Record<string, unknown>)) {
     if (!key.endsWith('regex') || flagged.has(key)) continue

@@ -14,6 +14,7 @@ import { fileURLToPath } from 'node:url'
 import { z } from 'zod'
 import type { ServiceTypeClass } from '../service-type.ts'
 import { competitionSchema } from './competition-schema.ts'
+import { optionsSchema } from '../service-type.ts'
 
 type JsonSchema = Record<string, unknown>
 
@@ -35,7 +36,10 @@ export function competitionJsonSchema(types: readonly ServiceTypeClass[]): JsonS
     if: { properties: { type: { const: type.shortName } }, required: ['type'] },
     then: {
       properties: {
-        options: { ...(type.description ? { description: type.description } : {}), ...toJson(type.options) },
+        options: {
+          ...(type.description ? { description: type.description } : {}),
+          ...toJson(optionsSchema(type)),
+        },
       },
     },
   }))

@@ -7,6 +7,7 @@ import {
   type CheckContext,
   type ServiceType,
   type ServiceTypeClass,
+  optionsSchema,
 } from '../service-type.ts'
 import { MAX_DETAIL_CHARS, MAX_ERROR_CHARS, bound, clean, type CheckResult } from './check-result.ts'
 import { messageOfError, stageOfError } from './error-stage.ts'
@@ -95,7 +96,7 @@ function resolve(
   const cls = registry.get(name)
   if (!cls)
     throw new CheckFailure('connect', `check type "${instance.shortName}" resolved to unknown type "${name}"`)
-  const schema = cls.options
+  const schema = optionsSchema(cls)
   const shape = (schema as { shape?: Record<string, unknown> }).shape
   const options = service.options
   const input = shape ? Object.fromEntries(Object.entries(options).filter(([key]) => key in shape)) : options

@@ -3,6 +3,7 @@ import { test } from 'node:test'
 import { builtinTypes } from '../../checks/builtin-types.ts'
 import { DEMO_SSH_CLIENT_KEY } from '../../src/demo/ssh-keys.ts'
 import { CLIENT_LIBRARIES, packagesLoadedBy } from '../helpers/loaded-packages.ts'
+import { optionsSchema } from '../../src/service-type.ts'
 
 test('builtin types: a new registry each time, with every built-in type and its default port', () => {
   const a = builtinTypes()
@@ -60,7 +61,7 @@ test('builtin types: parsed options are plain JSON and parse again to themselves
   }
   const registry = builtinTypes()
   for (const [type, list] of Object.entries(samples)) {
-    const schema = registry.get(type)!.options
+    const schema = optionsSchema(registry.get(type)!)
     for (const raw of list) {
       const once = schema.parse(raw)
       assert.deepEqual(JSON.parse(JSON.stringify(once)), once, `${type}: JSON round trip`)
@@ -69,9 +70,16 @@ test('builtin types: parsed options are plain JSON and parse again to themselves
   }
 })
 
+test('builtin types: each declares its options as a function, built once when first used', () => {
+  for (const cls of builtinTypes().list()) {
+    assert.equal(typeof cls.options, 'function', cls.shortName)
+    assert.equal(optionsSchema(cls), optionsSchema(cls), cls.shortName)
+  }
+})
+
 test('builtin types: unknown option keys are refused', () => {
   for (const cls of builtinTypes().list()) {
-    const result = cls.options.safeParse({ record: 'x', no_such_option: 1 })
+    const result = optionsSchema(cls).safeParse({ record: 'x', no_such_option: 1 })
     assert.equal(result.success, false, cls.shortName)
   }
 })
@@ -80,9 +88,10 @@ test('builtin types: registering them and reading options loads no protocol clie
   const script = `
     const { builtinTypes } = await import(${JSON.stringify(new URL('../../checks/builtin-types.ts', import.meta.url).href)})
     const { DEMO_SSH_CLIENT_KEY } = await import(${JSON.stringify(new URL('../../src/demo/ssh-keys.ts', import.meta.url).href)})
+    const { optionsSchema } = await import(${JSON.stringify(new URL('../../src/service-type.ts', import.meta.url).href)})
     const registry = builtinTypes()
-    registry.get('ssh').options.parse({ private_key: DEMO_SSH_CLIENT_KEY })
-    registry.get('ldap').options.parse({ base_dn: 'dc=team1', filter: '(uid={username})' })
+    optionsSchema(registry.get('ssh')).parse({ private_key: DEMO_SSH_CLIENT_KEY })
+    optionsSchema(registry.get('ldap')).parse({ base_dn: 'dc=team1', filter: '(uid={username})' })
     const atStart = [...globalThis.loadedPackages]
     const { loadSsh2 } = await import(${JSON.stringify(new URL('../../checks/client-libraries.ts', import.meta.url).href)})
     const ssh2 = await loadSsh2()

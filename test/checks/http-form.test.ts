@@ -12,6 +12,7 @@ import type { Service } from '../../src/service.ts'
 import { closedPort, eventually, runCheck } from '../support/check.ts'
 import { makeService } from '../support/service.ts'
 import { builtinTypes } from '../../checks/builtin-types.ts'
+import { optionsSchema } from '../../src/service-type.ts'
 
 const USERS: Record<string, string> = { alice: 'Winter2026!' }
 
@@ -305,7 +306,7 @@ test('http-form: the options schema refuses negative partial points and tls: sta
     options: { login_url: '/x', partial: '1', expect: 'y' },
   }).options
   assert.deepEqual(
-    builtinTypes().get('http-form')!.options.parse(once),
+    optionsSchema(builtinTypes().get('http-form')!).parse(once),
     once,
     'parsed options parse to themselves',
   )

@@ -14,6 +14,7 @@ import { closedPort, eventually, runCheck } from '../support/check.ts'
 import { makeService } from '../support/service.ts'
 import { builtinTypes } from '../../checks/builtin-types.ts'
 import { ldapFilterProblem } from '../../checks/ldap/ldap-filter.ts'
+import { optionsSchema } from '../../src/service-type.ts'
 
 const BASE = 'dc=team1,dc=local'
 const ALICE = `uid=alice,ou=people,${BASE}`
@@ -427,7 +428,7 @@ test('ldap: the options schema refuses a bad filter, a search option without bas
   const options = { domain: 'a.local', base_dn: BASE, filter: '(uid={username})', expect: 7, tls: 'starttls' }
   const once = makeService({ subtype: 'ldap', options }).options
   assert.deepEqual(
-    builtinTypes().get('ldap')!.options.parse(once),
+    optionsSchema(builtinTypes().get('ldap')!).parse(once),
     once,
     'parsed options parse to themselves',
   )

@@ -11,6 +11,7 @@ import type { Service } from '../../src/service.ts'
 import { closedPort, eventually, runCheck } from '../support/check.ts'
 import { makeService } from '../support/service.ts'
 import { builtinTypes } from '../../checks/builtin-types.ts'
+import { optionsSchema } from '../../src/service-type.ts'
 
 interface RedisServerOptions {
   /** ACL users (Redis 6): name -> password; `default` is the one AUTH <password> logs in. */
@@ -286,7 +287,7 @@ test('redis: the options schema refuses expect without key and tls: starttls', (
   assert.equal(makeService({ subtype: 'redis' }).port, 6379)
   const once = makeService({ subtype: 'redis', options: { key: 'k', expect: 1, tls: 'implicit' } }).options
   assert.deepEqual(
-    builtinTypes().get('redis')!.options.parse(once),
+    optionsSchema(builtinTypes().get('redis')!).parse(once),
     once,
     'parsed options parse to themselves',
   )

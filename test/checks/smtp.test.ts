@@ -9,6 +9,7 @@ import type { Service } from '../../src/service.ts'
 import { builtinTypes } from '../../checks/builtin-types.ts'
 import { closedPort, eventually, runCheck } from '../support/check.ts'
 import { makeService } from '../support/service.ts'
+import { optionsSchema } from '../../src/service-type.ts'
 
 interface Received {
   from: string
@@ -293,7 +294,7 @@ test('smtp: parsed options are plain JSON and parse again to themselves', () => 
 
 /** Parses `raw` with the options schema of `type`, checking the result is plain JSON and parses again to itself. */
 function roundTrip(type: string, raw: Record<string, unknown>): Record<string, unknown> {
-  const schema = builtinTypes().get(type)!.options
+  const schema = optionsSchema(builtinTypes().get(type)!)
   const once = schema.parse(raw) as Record<string, unknown>
   assert.deepEqual(JSON.parse(JSON.stringify(once)), once, `${type}: JSON round trip`)
   assert.deepEqual(schema.parse(once), once, `${type}: parsing twice`)

@@ -8,6 +8,7 @@ import type { Service } from '../../src/service.ts'
 import { runCheck } from '../support/check.ts'
 import { makeService } from '../support/service.ts'
 import { builtinTypes } from '../../checks/builtin-types.ts'
+import { optionsSchema } from '../../src/service-type.ts'
 
 const SYS_DESCR = '1.3.6.1.2.1.1.1.0'
 const MAC_OID = '1.3.6.1.4.1.99999.1.0'
@@ -222,7 +223,7 @@ test('snmp: the options schema refuses a community with version 3, priv_password
   const once = makeService({ subtype: 'snmp', options }).options
   assert.deepEqual(once.oid, '1.3.6.1.2.1.1.5.0')
   assert.deepEqual(
-    builtinTypes().get('snmp')!.options.parse(once),
+    optionsSchema(builtinTypes().get('snmp')!).parse(once),
     once,
     'parsed options parse to themselves',
   )

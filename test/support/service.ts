@@ -4,6 +4,7 @@
  */
 import { builtinTypes } from '../../checks/builtin-types.ts'
 import type { Service } from '../../src/service.ts'
+import { optionsSchema } from '../../src/service-type.ts'
 
 export type ServiceOverrides = Partial<Omit<Service, 'options'>> & {
   subtype: string
@@ -44,6 +45,6 @@ export function makeService(overrides: ServiceOverrides): Service {
     downReason: null,
     scoreCap: null,
     ...fields,
-    options: cls.options.parse(options) as Record<string, unknown>,
+    options: optionsSchema(cls).parse(options) as Record<string, unknown>,
   }
 }
