@@ -16,7 +16,7 @@ import { promisify } from 'node:util'
 import { loadConfig } from '../src/config/load-config.ts'
 import { loadCheckTypes } from '../src/engine/load-types.ts'
 import { BLACKHOLE_MIX, HEADLINE_MIX, competitionYaml, type ServiceMix } from './competition.ts'
-import type { EngineFigures } from './engine-rounds.ts'
+import type { EngineFigures, RoundFigures } from './engine-rounds.ts'
 import { NODE_FLAGS } from '../src/runtime/node-flags.ts'
 import { measureStatusRead, median } from './status-read.ts'
 import type { StartupSeen, TargetPorts } from './target-settings.ts'
@@ -31,7 +31,7 @@ const outFile = outIndex >= 0 ? args[outIndex + 1]! : here(smoke ? 'results-smok
 
 const size = smoke
   ? { teams: 3, rounds: 1, blackholeTeams: 3, statusRounds: 5, curlChecks: 6, startupRuns: 0 }
-  : { teams: 100, rounds: 6, blackholeTeams: 100, statusRounds: 200, curlChecks: 600, startupRuns: 5 }
+  : { teams: 100, rounds: 6, blackholeTeams: 100, statusRounds: 200, curlChecks: 600, startupRuns: 9 }
 const TIMEOUT_S = 10
 /**
  * Worker threads of the engine in the bench: one, like the bare loop it is compared with (the
@@ -168,6 +168,46 @@ function steady<T>(runs: readonly T[]): T[] {
   return runs.slice(Math.floor(runs.length / 2))
 }
 
+/**
+ * Engine measurements and their bare-loop counterparts are taken in pairs, one after the other,
+ * this many times: the speed of this virtual machine drifts by tens of percent over minutes
+ * (its neighbours), and a ratio must see the same drift on both sides.
+ */
+const PAIRS = 2
+
+async function alternately<A, B>(a: () => Promise<A>, b: () => Promise<B>): Promise<[A[], B[]]> {
+  const as: A[] = []
+  const bs: B[] = []
+  for (let i = 0; i < PAIRS; i++) {
+    as.push(await a())
+    bs.push(await b())
+  }
+  return [as, bs]
+}
+
+/** Engine runs taken together: the steady rounds of each (see `steady`), the first round of the first. */
+interface Combined {
+  first: RoundFigures
+  steady: RoundFigures[]
+  all: RoundFigures[]
+  peakRssMb: number
+  poolStartMs: number
+}
+
+function combined(runs: readonly EngineFigures[]): Combined {
+  return {
+    first: runs[0]!.rounds[0]!,
+    steady: runs.flatMap((f) => steady(f.rounds)),
+    all: runs.flatMap((f) => f.rounds),
+    peakRssMb: Math.max(...runs.map((f) => f.peakRssMb)),
+    poolStartMs: median(runs.map((f) => f.poolStartMs)),
+  }
+}
+
+function steadyPasses<P>(runs: readonly { passes: P[] }[]): P[] {
+  return runs.flatMap((r) => steady(r.passes))
+}
+
 const round2 = (n: number) => Math.round(n * 100) / 100
 const round3 = (n: number) => Math.round(n * 1000) / 1000
 
@@ -180,44 +220,51 @@ async function main(): Promise<void> {
   const { ports, process: targets } = await startTargets()
   try {
     const headlineChecks = size.teams * 15
-    say(`headline: ${size.teams} teams x 15 services (6 http, 5 tcp, 4 ssh), ${size.rounds} round(s)`)
-    const headline = await engineRounds('headline', size.teams, HEADLINE_MIX, ports, TIMEOUT_S, size.rounds)
-    say('headline again with the default pool (one worker thread per core)')
-    const perCore = await engineRounds(
-      'per-core',
-      size.teams,
-      HEADLINE_MIX,
-      ports,
-      TIMEOUT_S,
-      size.rounds,
-      availableParallelism(),
-    )
-    say('baseline: the same checks as a bare async loop')
-    const baseline = await child<{ passes: { s: number; cpuMs: number; failures: number }[] }>(
-      'baseline.ts',
-      [JSON.stringify(ports), String(size.teams), String(size.rounds)],
-    )
-    say('http only and ssh only, for CPU per check, engine and bare loop')
     type Passes = { passes: { s: number; cpuMs: number; checks: number; failures: number }[] }
-    const bare = (kind: string) =>
+    const bare = (kind: string) => () =>
       child<Passes>('baseline.ts', [JSON.stringify(ports), String(size.teams), String(size.rounds), kind])
-    const bareHttp = await bare('http')
-    const bareSsh = await bare('ssh')
-    const httpOnly = await engineRounds('http', size.teams, { http: 6 }, ports, TIMEOUT_S, size.rounds)
-    const sshOnly = await engineRounds('ssh', size.teams, { ssh: 4 }, ports, TIMEOUT_S, size.rounds)
+    say(
+      `headline: ${size.teams} teams x 15 services (6 http, 5 tcp, 4 ssh), ${size.rounds} round(s), and the same checks as a bare async loop, ${PAIRS} times each, alternately`,
+    )
+    const [headlineRuns, baselineRuns] = await alternately(
+      () => engineRounds('headline', size.teams, HEADLINE_MIX, ports, TIMEOUT_S, size.rounds),
+      bare('all'),
+    )
+    say('headline again with the default pool (one worker thread per core)')
+    const perCore = combined([
+      await engineRounds(
+        'per-core',
+        size.teams,
+        HEADLINE_MIX,
+        ports,
+        TIMEOUT_S,
+        size.rounds,
+        availableParallelism(),
+      ),
+    ])
+    say('http only and ssh only, for CPU per check, engine and bare loop alternately')
+    const [httpRuns, bareHttpRuns] = await alternately(
+      () => engineRounds('http', size.teams, { http: 6 }, ports, TIMEOUT_S, size.rounds),
+      bare('http'),
+    )
+    const [sshRuns, bareSshRuns] = await alternately(
+      () => engineRounds('ssh', size.teams, { ssh: 4 }, ports, TIMEOUT_S, size.rounds),
+      bare('ssh'),
+    )
+    const headline = combined(headlineRuns)
+    const httpOnly = combined(httpRuns)
+    const sshOnly = combined(sshRuns)
+    const baseline = steadyPasses(baselineRuns)
+    const bareHttp = steadyPasses(bareHttpRuns)
+    const bareSsh = steadyPasses(bareSshRuns)
     say(`curl: ${size.curlChecks} HTTP checks, one process each`)
     const curl = await curlChecks(ports.http, size.curlChecks)
     say(
       `blackhole: ${size.blackholeTeams * 10} checks, 10% never answering, ${BLACKHOLE_TIMEOUT_S} s timeout`,
     )
-    const blackhole = await engineRounds(
-      'blackhole',
-      size.blackholeTeams,
-      BLACKHOLE_MIX,
-      ports,
-      BLACKHOLE_TIMEOUT_S,
-      4,
-    )
+    const blackhole = combined([
+      await engineRounds('blackhole', size.blackholeTeams, BLACKHOLE_MIX, ports, BLACKHOLE_TIMEOUT_S, 4),
+    ])
     say(`status read after ${size.statusRounds} rounds`)
     const { registry } = await loadCheckTypes([])
     const competition = loadConfig(
@@ -227,29 +274,27 @@ async function main(): Promise<void> {
     const status = measureStatusRead(join(work, 'status.db'), competition, size.statusRounds)
     const startups = size.startupRuns > 0 ? await startupMs(binary, targets, ports, size.startupRuns) : []
 
-    const roundS = median(steady(headline.rounds).map((r) => r.roundS))
-    const baselineS = median(steady(baseline.passes).map((p) => p.s))
-    const perCheck = (f: EngineFigures) => median(steady(f.rounds).map((r) => r.cpuMs / r.checks))
+    const roundS = median(headline.steady.map((r) => r.roundS))
+    const baselineS = median(baseline.map((p) => p.s))
+    const perCheck = (f: Combined) => median(f.steady.map((r) => r.cpuMs / r.checks))
     const cpuHttp = perCheck(httpOnly)
     const cpuSsh = perCheck(sshOnly)
-    const barePerCheck = (p: Passes) => median(steady(p.passes).map((x) => x.cpuMs / x.checks))
+    const barePerCheck = (p: Passes['passes']) => median(p.map((x) => x.cpuMs / x.checks))
     const results = {
       teams: size.teams,
       checks_per_round: headlineChecks,
       round_s: round3(roundS),
-      first_round_s: round3(headline.rounds[0]!.roundS),
-      round_s_default_pool: round3(median(steady(perCore.rounds).map((r) => r.roundS))),
+      first_round_s: round3(headline.first.roundS),
+      round_s_default_pool: round3(median(perCore.steady.map((r) => r.roundS))),
       default_pool_workers: availableParallelism(),
       baseline_s: round3(baselineS),
       overhead_ratio: round2(roundS / baselineS),
-      false_timeouts: [headline, httpOnly, sshOnly]
-        .flatMap((f) => f.rounds)
-        .reduce((n, r) => n + r.timeouts, 0),
-      other_failures: [headline, httpOnly, sshOnly].flatMap((f) => f.rounds.flatMap((r) => r.otherFailures)),
-      blackhole_round_s: round3(Math.max(...steady(blackhole.rounds).map((r) => r.roundS))),
-      blackhole_first_round_s: round3(blackhole.rounds[0]!.roundS),
-      blackhole_up: blackhole.rounds[0]!.up,
-      blackhole_timeouts: blackhole.rounds[0]!.timeouts,
+      false_timeouts: [headline, httpOnly, sshOnly].flatMap((f) => f.all).reduce((n, r) => n + r.timeouts, 0),
+      other_failures: [headline, httpOnly, sshOnly].flatMap((f) => f.all.flatMap((r) => r.otherFailures)),
+      blackhole_round_s: round3(Math.max(...blackhole.steady.map((r) => r.roundS))),
+      blackhole_first_round_s: round3(blackhole.first.roundS),
+      blackhole_up: blackhole.first.up,
+      blackhole_timeouts: blackhole.first.timeouts,
       rss_mb: Math.round(headline.peakRssMb),
       pool_start_ms: Math.round(headline.poolStartMs),
       cpu_ms_per_check_http: round3(cpuHttp),
@@ -259,11 +304,11 @@ async function main(): Promise<void> {
       cpu_ratio_http: round2(cpuHttp / barePerCheck(bareHttp)),
       cpu_ratio_ssh: round2(cpuSsh / barePerCheck(bareSsh)),
       cpu_ms_per_check_round: round3(perCheck(headline)),
-      baseline_cpu_ms_per_check: round3(median(steady(baseline.passes).map((p) => p.cpuMs)) / headlineChecks),
+      baseline_cpu_ms_per_check: round3(median(baseline.map((p) => p.cpuMs)) / headlineChecks),
       curl_cpu_ms_per_check: round3(curl.cpuMsPerCheck),
       curl_s: round3(curl.s),
       subprocess_cpu_ratio: round2(curl.cpuMsPerCheck / cpuHttp),
-      db_write_ms_per_round: round2(median(steady(headline.rounds).map((r) => r.writeMs))),
+      db_write_ms_per_round: round2(median(headline.steady.map((r) => r.writeMs))),
       status_rows: status.rows,
       status_read_ms: round2(status.statusReadMs),
       startup_ms: startups.length > 0 ? Math.round(median(startups)) : null,
