@@ -10,6 +10,7 @@ import {
   startExternalCheck,
   type Score,
 } from './external-scores.ts'
+import { isoTime } from './iso-time.ts'
 import { openDatabase, type OpenOptions, type SqliteDatabase } from './open-database.ts'
 import {
   applyPasswordChanges,
@@ -252,7 +253,7 @@ export class Store implements CheckDatabase {
    * team's decision is not the team's outage. Returns the score id.
    */
   #recordScore(roundId: number | null, s: ScoreToRecord, sla: Sla | undefined, now: string): number {
-    const time = new Date(s.startedAt + s.durationMs).toISOString()
+    const time = isoTime(s.startedAt + s.durationMs)
     const { lastInsertRowid } = this.#statement(
       `INSERT INTO scores (round_id, service_id, score, raw_score, up, stage, error, duration_ms, created_at)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
