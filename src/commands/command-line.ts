@@ -4,6 +4,7 @@
  * Every mistake is a CommandLineError that says which option or argument and what was expected.
  */
 import { parseArgs } from 'node:util'
+import { didYouMean } from '../config/suggest.ts'
 import { CommandLineError } from '../errors.ts'
 import { commandHelp, positionalUsage } from './command-help.ts'
 import {
@@ -90,11 +91,12 @@ function findCommand(program: Program, args: readonly string[]): { trail: Comman
 }
 
 function unknownCommand(trail: CommandTrail, group: CommandGroup, word: string): CommandLineError {
-  if (trail.length === 1) return new CommandLineError(`unknown command "${word}"`)
-  const path = trail.slice(1).map((step) => step.name)
   const names = Object.keys(group.commands)
+  const hint = didYouMean(word, names)
+  if (trail.length === 1) return new CommandLineError(`unknown command "${word}"${hint}`)
+  const path = trail.slice(1).map((step) => step.name)
   return new CommandLineError(
-    `unknown command "${[...path, word].join(' ')}": ${path.join(' ')} takes ${names.slice(0, -1).join(', ')} or ${names.at(-1)}`,
+    `unknown command "${[...path, word].join(' ')}"${hint}: ${path.join(' ')} takes ${names.slice(0, -1).join(', ')} or ${names.at(-1)}`,
   )
 }
 
@@ -166,7 +168,11 @@ function optionOf(
   const negatable = negated === undefined ? undefined : optionNamed(options, negated)
   if (negated !== undefined && negatable?.type === 'boolean')
     return { name: negated, option: negatable, negated: true }
-  throw new CommandLineError(`unknown option ${arg.split('=')[0]}`)
+  const given = arg.split('=')[0]!
+  if (negated !== undefined && negatable !== undefined)
+    throw new CommandLineError(`unknown option ${given}: --${negated} takes a value, only a switch has --no-`)
+  const hint = didYouMean(given.replace(/^-+/, ''), Object.keys(options))
+  throw new CommandLineError(`unknown option ${given}${hint.replace(/"(.+)"/, '"--$1"')}`)
 }
 
 function optionValue(name: string, option: OptionSpec, text: string): string | number {

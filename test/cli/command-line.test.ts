@@ -150,6 +150,11 @@ test('command line: no command, a group without its command, an unknown command'
   assert.equal(refused('fly'), 'unknown command "fly"')
   assert.equal(refused('constructor'), 'unknown command "constructor"')
   assert.equal(refused('box', 'kick', '7'), 'unknown command "box kick": box takes open or shut')
+  assert.equal(refused('lsit'), 'unknown command "lsit" (did you mean "list"?)')
+  assert.equal(
+    refused('box', 'shtu'),
+    'unknown command "box shtu" (did you mean "shut"?): box takes open or shut',
+  )
 })
 
 test('command line: an unknown option, or an option of another command', () => {
@@ -158,8 +163,13 @@ test('command line: an unknown option, or an option of another command', () => {
   assert.equal(refused('list', '-x'), 'unknown option -x')
   assert.equal(refused('list', '--fast'), 'unknown option --fast')
   assert.equal(refused('list', '--toString'), 'unknown option --toString')
+  assert.equal(refused('go', 'x', '--formt=csv'), 'unknown option --formt (did you mean "--format"?)')
+  assert.equal(refused('list', '--jsno'), 'unknown option --jsno (did you mean "--json"?)')
   // Only a boolean can be negated.
-  assert.equal(refused('list', '--no-config'), 'unknown option --no-config')
+  assert.equal(
+    refused('list', '--no-config'),
+    'unknown option --no-config: --config takes a value, only a switch has --no-',
+  )
 })
 
 test('command line: an option without its value, or with a value it does not take', () => {
