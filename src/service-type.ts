@@ -1,5 +1,11 @@
 import { z } from 'zod'
-import { CredentialsError, DatabaseAccessError, NotImplementedError, type Stage } from './errors.ts'
+import {
+  CredentialsError,
+  DatabaseAccessError,
+  NotImplementedError,
+  RegistryError,
+  type Stage,
+} from './errors.ts'
 import type { Credentials, Service } from './service.ts'
 
 /** What a check gets besides its service: the abort signal of its timeout, and stage marks. */
@@ -52,13 +58,24 @@ export type OptionsSchema = z.ZodType | (() => z.ZodType)
 
 const builtSchemas = new WeakMap<() => z.ZodType, z.ZodType>()
 
-/** The options schema of a check type, built on first use when it is declared as a function. */
-export function optionsSchema(cls: Pick<ServiceTypeClass, 'options'>): z.ZodType {
+/**
+ * The options schema of a check type, built on first use when it is declared as a function.
+ * @throws RegistryError when the function throws or gives something else than a zod schema.
+ */
+export function optionsSchema(cls: Pick<ServiceTypeClass, 'options' | 'shortName'>): z.ZodType {
   const options = cls.options
   if (typeof options !== 'function') return options
   let schema = builtSchemas.get(options)
   if (schema === undefined) {
-    schema = options()
+    try {
+      schema = options()
+    } catch (err) {
+      throw new RegistryError(
+        `check type "${cls.shortName}": its static options() threw: ${err instanceof Error ? err.message : String(err)}`,
+      )
+    }
+    if (typeof (schema as { safeParse?: unknown } | undefined)?.safeParse !== 'function')
+      throw new RegistryError(`check type "${cls.shortName}": its static options() must return a zod schema`)
     builtSchemas.set(options, schema)
   }
   return schema

@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
-import { ServiceRegistry, ServiceType, register, customTypes, type Service } from 'scanner'
+import { ServiceRegistry, ServiceType, register, customTypes, z, type Service } from 'scanner'
 import { isMassType } from '../../src/registry.ts'
+import { optionsSchema } from '../../src/service-type.ts'
 
 class Alpha extends ServiceType {
   static override shortName = 'alpha'
@@ -74,4 +75,37 @@ test('ServiceType: the base doCheck and doMassCheck throw NotImplementedError', 
   const bare = new Bare()
   await assert.rejects(bare.doCheck({} as Service, {} as never), { code: 'ERR_NOT_IMPLEMENTED' })
   await assert.rejects(bare.doMassCheck([], {} as never), { code: 'ERR_NOT_IMPLEMENTED' })
+})
+
+test('optionsSchema: a schema given as a function is built once; one that throws or is no schema is refused by name', () => {
+  let builds = 0
+  class Lazy extends ServiceType {
+    static override shortName = 'lazy'
+    static override options = () => {
+      builds++
+      return z.object({ word: z.string() }).strict()
+    }
+  }
+  assert.equal(optionsSchema(Lazy).safeParse({ word: 'x' }).success, true)
+  assert.equal(optionsSchema(Lazy).safeParse({ other: 1 }).success, false)
+  assert.equal(builds, 1)
+
+  class Broken extends ServiceType {
+    static override shortName = 'broken'
+    static override options = (): z.ZodType => {
+      throw new Error('PLANT_URL is not set')
+    }
+  }
+  assert.throws(() => optionsSchema(Broken), {
+    code: 'ERR_REGISTRY',
+    message: 'check type "broken": its static options() threw: PLANT_URL is not set',
+  })
+  class NotASchema extends ServiceType {
+    static override shortName = 'not-a-schema'
+    static override options = (() => ({ word: 'string' })) as unknown as () => z.ZodType
+  }
+  assert.throws(() => optionsSchema(NotASchema), {
+    code: 'ERR_REGISTRY',
+    message: 'check type "not-a-schema": its static options() must return a zod schema',
+  })
 })
