@@ -1,31 +1,15 @@
-import type { Credentials, TeamData } from '../service.ts'
+import type { Credentials, Service, TeamData } from '../service.ts'
 
-/** One service of one team as the config describes it (a template instantiated for the team). */
-export interface ServiceSpec {
-  team: number
-  name: string
-  /** Check type short name. */
-  subtype: string
-  host: string
-  port: number
-  url: string
-  external: boolean
-  username: string | null
-  password: string | null
-  credentialPool: string | null
-  teamSpecificInfo: string | null
-  teamSpecific: boolean
-  protocol: string | null
-  httpString: string | null
-  httpRegex: string | null
-  points: number
-  timeoutMs: number
-  /** Options validated and normalised by the check type's schema. */
-  options: Record<string, unknown>
-  publicVisibility: boolean
-  blueVisibility: boolean
-  greenVisibility: boolean
-  redVisibility: boolean
+/**
+ * One service of one team as the config describes it (a template instantiated for the team), as
+ * the loader makes it: the fields of a `Service` that the config decides (the database adds the
+ * id, the team's name and the white team's controls), options validated and normalised by the
+ * check type's schema.
+ */
+export interface ServiceSpec extends Omit<
+  Service,
+  'id' | 'teamName' | 'administrativelyDown' | 'downReason' | 'scoreCap'
+> {
   /** The service's own SLA (null: none); undefined: the competition's `sla`. */
   sla?: Sla | null
 }

@@ -4,6 +4,7 @@
  */
 import { builtinTypes } from '../../checks/builtin-types.ts'
 import type { Service } from '../../src/service.ts'
+import { serviceSpec } from '../helpers/service-spec.ts'
 import { optionsSchema } from '../../src/service-type.ts'
 
 export type ServiceOverrides = Partial<Omit<Service, 'options'>> & {
@@ -19,28 +20,14 @@ export function makeService(overrides: ServiceOverrides): Service {
   if (!cls) throw new Error(`no built-in check type "${overrides.subtype}"`)
   const { options = {}, ...fields } = overrides
   return {
+    ...serviceSpec(1, overrides.subtype, {
+      host: '127.0.0.1',
+      port: cls.defaultPort,
+      url: '',
+      redVisibility: true,
+    }),
     id: nextId++,
-    team: 1,
     teamName: 'Team 1',
-    name: overrides.subtype,
-    host: '127.0.0.1',
-    port: cls.defaultPort,
-    url: '',
-    external: false,
-    username: null,
-    password: null,
-    credentialPool: null,
-    teamSpecificInfo: null,
-    teamSpecific: false,
-    protocol: null,
-    httpString: null,
-    httpRegex: null,
-    points: 5,
-    timeoutMs: 2000,
-    publicVisibility: true,
-    blueVisibility: true,
-    greenVisibility: true,
-    redVisibility: true,
     administrativelyDown: false,
     downReason: null,
     scoreCap: null,
