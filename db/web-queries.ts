@@ -6,24 +6,27 @@
 import type Database from 'better-sqlite3'
 import type { SqliteDatabase } from './open-database.ts'
 import { readPause } from './pause-setting.ts'
+import type { ServiceRow } from './rows.ts'
 
 /** The latest state of one active service, with what the pages need to decide who sees it. */
-export interface ServiceStateRow {
-  id: number
-  team: number
-  team_name: string
-  name: string
-  subtype: string
-  host: string
-  port: number
-  external: number
-  public_visibility: number
-  blue_visibility: number
-  green_visibility: number
-  red_visibility: number
-  administratively_down: number
-  down_reason: string | null
-  score_cap: number | null
+export type ServiceStateRow = Pick<
+  ServiceRow,
+  | 'id'
+  | 'team'
+  | 'team_name'
+  | 'name'
+  | 'subtype'
+  | 'host'
+  | 'port'
+  | 'external'
+  | 'public_visibility'
+  | 'blue_visibility'
+  | 'green_visibility'
+  | 'red_visibility'
+  | 'administratively_down'
+  | 'down_reason'
+  | 'score_cap'
+> & {
   last_scan: number | null
   last_scan_time: string | null
   last_scan_error: string | null

@@ -73,17 +73,30 @@ export async function runSingleRound(
   registry: ServiceRegistry,
   options: EngineOptions,
 ): Promise<{ summary: RoundSummary; store: Store }> {
-  const store = Store.open(dbFile)
+  const store = openWithRunLock(dbFile, options.log)
   try {
-    const { repaired } = store.acquireRunLock()
-    if (repaired > 0)
-      options.log(`Scanner: marked ${repaired} round(s) cut short by a stopped scanner as aborted`)
     try {
       const summary = await syncAndRunOneRound(store, competition, registry, options)
       return { summary, store }
     } finally {
       store.releaseRunLock()
     }
+  } catch (err) {
+    store.close()
+    throw err
+  }
+}
+
+/**
+ * Opens the database and takes the run lock, repairing (and logging) what a killed run left;
+ * closes the database again when the lock cannot be taken.
+ */
+function openWithRunLock(dbFile: string, log: (line: string) => void): Store {
+  const store = Store.open(dbFile)
+  try {
+    const { repaired } = store.acquireRunLock()
+    if (repaired > 0) log(`Scanner: marked ${repaired} round(s) cut short by a stopped scanner as aborted`)
+    return store
   } catch (err) {
     store.close()
     throw err
@@ -103,11 +116,8 @@ export async function runContinuous(
   loop: RoundLoop,
   loopOptions: Omit<LoopOptions, 'log' | 'progress' | 'intervalMs' | 'jitterMs'>,
 ): Promise<LoopEnd> {
-  const store = Store.open(dbFile)
+  const store = openWithRunLock(dbFile, options.log)
   try {
-    const { repaired } = store.acquireRunLock()
-    if (repaired > 0)
-      options.log(`Scanner: marked ${repaired} round(s) cut short by a stopped scanner as aborted`)
     try {
       const sync = store.syncCompetition(competition)
       loopOptions.notice(`config ${competition.file} synced: ${describeSync(competition, sync)}`)
