@@ -1,8 +1,7 @@
-import { UsageError } from '../errors.ts'
 import type { RoundOutcome, RoundProgress } from '../engine/round.ts'
 import { preflight } from '../engine/preflight.ts'
 import { checkMatrix, timedOut } from '../report/check-matrix.ts'
-import type { CommonArgs } from './common.ts'
+import { checkWorkers, type CommonArgs } from './common.ts'
 import { loadCompetition, loadTypes } from './load-competition.ts'
 
 export interface CheckAllArgs extends CommonArgs {
@@ -33,8 +32,7 @@ function outcomeJson({ service, result }: RoundOutcome) {
  * touched. Prints the team x service matrix and the failures; services being down is no error.
  */
 export async function checkAllCommand(args: CheckAllArgs, out: (text: string) => void): Promise<void> {
-  if (args.workers !== undefined && (!Number.isInteger(args.workers) || args.workers < 1))
-    throw new UsageError(`--workers must be a whole number of at least 1, got ${args.workers}`)
+  checkWorkers(args.workers)
   const { registry, compiled } = await loadTypes(args)
   const competition = loadCompetition(args, registry)
   let progressShown = false

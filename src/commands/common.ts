@@ -21,3 +21,9 @@ export function existingDb(file: string): string {
 export function scanLogPath(dbFile: string): string {
   return join(dirname(resolve(dbFile)), 'scan.log')
 }
+
+/** Refuses a `--workers` that is not a whole number of at least 1 (absent: the default). */
+export function checkWorkers(workers: number | undefined): void {
+  if (workers !== undefined && (!Number.isInteger(workers) || workers < 1))
+    throw new UsageError(`--workers must be a whole number of at least 1, got ${workers}`)
+}

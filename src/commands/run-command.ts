@@ -6,7 +6,7 @@ import type { RoundProgress } from '../engine/round.ts'
 import { runSingleRound } from '../engine/scanner-run.ts'
 import { ScanLog } from '../log/scan-log.ts'
 import { statusTable } from '../report/status-table.ts'
-import { scanLogPath, type CommonArgs } from './common.ts'
+import { checkWorkers, scanLogPath, type CommonArgs } from './common.ts'
 import { loadCompetition, loadTypes } from './load-competition.ts'
 
 export interface RunArgs extends CommonArgs {
@@ -22,9 +22,7 @@ export interface RunArgs extends CommonArgs {
  * until stopped (see `runRounds`).
  */
 export async function runCommand(args: RunArgs, out: (text: string) => void): Promise<void> {
-  if (args.workers !== undefined && (!Number.isInteger(args.workers) || args.workers < 1)) {
-    throw new UsageError(`--workers must be a whole number of at least 1, got ${args.workers}`)
-  }
+  checkWorkers(args.workers)
   if (args.round && args.serve)
     throw new UsageError('--serve goes with continuous rounds (scanner run --serve), not --round')
   if (args.serve) parseListen(args.serve.listen)
