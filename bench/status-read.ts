@@ -4,6 +4,7 @@
  */
 import { Store } from '../db/store.ts'
 import type { Competition } from '../src/config/competition.ts'
+import { scoreToRecord } from '../test/helpers/score-to-record.ts'
 
 export interface StatusReadFigures {
   rows: number
@@ -29,18 +30,7 @@ export function measureStatusRead(
           roundId,
           services.map((s, i) => {
             const up = (i + r) % 7 !== 0
-            return {
-              serviceId: s.id,
-              score: up ? s.points : 0,
-              rawScore: up ? s.points : 0,
-              administrativelyDown: false,
-              up,
-              stage: up ? null : 'connect',
-              error: up ? null : 'connection refused',
-              detail: null,
-              startedAt: now,
-              durationMs: 3,
-            }
+            return scoreToRecord(s.id, up ? s.points : 0, { startedAt: now, durationMs: 3 })
           }),
         ),
       )

@@ -15,6 +15,7 @@ import { createWebApp } from '../src/web/web-app.ts'
 import { openWebSite, startWebServer } from '../src/web/web-server.ts'
 import { serviceSpec } from '../test/helpers/service-spec.ts'
 import { median } from './status-read.ts'
+import { scoreToRecord } from '../test/helpers/score-to-record.ts'
 
 const args = process.argv.slice(2)
 const option = (name: string, fallback: number) => {
@@ -70,18 +71,11 @@ function fill(file: string): number {
         roundId,
         services.map((s, i) => {
           const up = (i * 7 + r) % 11 !== 0 && !(s.team % 13 === 0 && r % 40 < 8)
-          return {
-            serviceId: s.id,
-            score: up ? s.points : 0,
-            rawScore: up ? s.points : 0,
-            administrativelyDown: false,
-            up,
-            stage: up ? null : ('connect' as const),
-            error: up ? null : 'connection refused',
+          return scoreToRecord(s.id, up ? s.points : 0, {
             detail: up ? null : 'ECONNREFUSED 10.0.0.1:80',
             startedAt: now,
             durationMs: 3 + (i % 50),
-          }
+          })
         }),
       )
     }

@@ -1,10 +1,11 @@
 import assert from 'node:assert/strict'
 import { test, type TestContext } from 'node:test'
-import { Store, type ScoreToRecord } from '../../db/store.ts'
+import { Store } from '../../db/store.ts'
 import { runCli } from '../helpers/cli.ts'
 import { tempDir } from '../helpers/temp-dir.ts'
 import { parseCsv } from '../support/csv.ts'
 import { externalCompetition } from '../support/external-competition.ts'
+import { scoreToRecord } from '../helpers/score-to-record.ts'
 
 /** Error messages as hostile servers make them: commas, quotes, new lines, a formula. */
 const NASTY = 'refused, "really"\nsecond line'
@@ -19,23 +20,8 @@ async function history(t: TestContext) {
   const { ids } = competition
   const store = Store.open(competition.db)
   t.after(() => store.close())
-  const score = (
-    serviceId: number,
-    points: number,
-    error: string | null,
-    durationMs: number,
-  ): ScoreToRecord => ({
-    serviceId,
-    score: points,
-    rawScore: points,
-    administrativelyDown: false,
-    up: points > 0,
-    stage: points > 0 ? null : 'connect',
-    error,
-    detail: null,
-    startedAt: Date.parse('2026-03-07T10:00:00Z'),
-    durationMs,
-  })
+  const score = (serviceId: number, points: number, error: string | null, durationMs: number) =>
+    scoreToRecord(serviceId, points, { error, durationMs, startedAt: Date.parse('2026-03-07T10:00:00Z') })
   const r1 = store.beginRound()
   store.writeRound(r1, [score(ids['1/ssh']!, 5, null, 12), score(ids['2/ssh']!, 0, 'connection refused', 3)])
   const r2 = store.beginRound()

@@ -7,6 +7,7 @@ import { loadConfig } from '../../src/config/load-config.ts'
 import { loadCheckTypes } from '../../src/engine/load-types.ts'
 import { MAX_DETAIL_CHARS, MAX_ERROR_CHARS } from '../../src/engine/check-result.ts'
 import { EXTERNAL_YAML, externalCompetition, snapshot } from '../support/external-competition.ts'
+import { scoreToRecord } from '../helpers/score-to-record.ts'
 
 async function opened(t: TestContext) {
   const competition = await externalCompetition(t)
@@ -109,20 +110,7 @@ test('external scores: each refusal says why with a code and writes nothing', as
   const plant = ids['1/plant']!
   const roundScoreId = (() => {
     const round = store.beginRound()
-    store.writeRound(round, [
-      {
-        serviceId: ids['1/ssh']!,
-        score: 5,
-        rawScore: 5,
-        administrativelyDown: false,
-        up: true,
-        stage: null,
-        error: null,
-        detail: null,
-        startedAt: Date.now(),
-        durationMs: 1,
-      },
-    ])
+    store.writeRound(round, [scoreToRecord(ids['1/ssh']!, 5)])
     return (store.db.prepare('SELECT id FROM scores WHERE round_id = ?').get(round) as { id: number }).id
   })()
   const before = snapshot(db)

@@ -5,6 +5,7 @@ import Database from 'better-sqlite3'
 import { migrations } from '../../db/migrations.ts'
 import { Store } from '../../db/store.ts'
 import { tempDir } from '../helpers/temp-dir.ts'
+import { scoreToRecord } from '../helpers/score-to-record.ts'
 
 test("migrations: a version 1 database keeps each service's latest state when it moves to service_state", (t) => {
   const file = join(tempDir(t), 'scanner.db')
@@ -81,18 +82,7 @@ test('migrations: a version 2 database with scores gets its running totals fille
 
   const round = store.beginRound()
   const at = Date.parse('2026-11-01T10:04:00.000Z')
-  const score = (serviceId: number, points: number) => ({
-    serviceId,
-    score: points,
-    rawScore: points,
-    administrativelyDown: false,
-    up: points > 0,
-    stage: points > 0 ? null : ('connect' as const),
-    error: points > 0 ? null : 'connection refused',
-    detail: null,
-    startedAt: at,
-    durationMs: 1,
-  })
+  const score = (serviceId: number, points: number) => scoreToRecord(serviceId, points, { startedAt: at })
   store.writeRound(round, [score(7, 5), score(8, 2), score(9, 4)])
   assert.deepEqual(
     store.scoreTotals().map((t) => t.total),

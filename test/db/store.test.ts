@@ -6,6 +6,7 @@ import { Store } from '../../db/store.ts'
 import type { Competition, ServiceSpec } from '../../src/config/competition.ts'
 import { serviceSpec } from '../helpers/service-spec.ts'
 import { tempDir } from '../helpers/temp-dir.ts'
+import { scoreToRecord } from '../helpers/score-to-record.ts'
 
 const spec = serviceSpec
 
@@ -44,20 +45,7 @@ test('store: sync upserts by team and service name, and retires removed services
   const ids = Object.fromEntries(store.activeServices().map((s) => [`${s.team}/${s.name}`, s.id]))
   const round = store.beginRound()
   store.transaction(() =>
-    store.recordRoundScores(round, [
-      {
-        serviceId: ids['1/web']!,
-        score: 5,
-        rawScore: 5,
-        administrativelyDown: false,
-        up: true,
-        stage: null,
-        error: null,
-        detail: null,
-        startedAt: Date.now(),
-        durationMs: 3,
-      },
-    ]),
+    store.recordRoundScores(round, [scoreToRecord(ids['1/web']!, 5, { durationMs: 3 })]),
   )
   const summary = store.syncCompetition(competition([spec(1, 'ssh', { port: 2222 }), spec(2, 'ssh')]))
   assert.deepEqual(summary, { added: 0, updated: 2, retired: 1 })

@@ -6,6 +6,7 @@ import type { Competition, ServiceSpec } from '../../src/config/competition.ts'
 import { rankTeams } from '../../src/web/ranking.ts'
 import { ScoreHistory } from '../../src/web/score-history.ts'
 import { serviceSpec } from '../helpers/service-spec.ts'
+import { scoreToRecord } from '../helpers/score-to-record.ts'
 
 function competition(): Competition {
   const spec = (team: number): ServiceSpec =>
@@ -30,18 +31,7 @@ function writeRound(store: Store, up: Record<number, boolean>): void {
   const round = store.beginRound()
   store.writeRound(
     round,
-    store.activeServices().map((s) => ({
-      serviceId: s.id,
-      score: up[s.team] ? 5 : 0,
-      rawScore: up[s.team] ? 5 : 0,
-      administrativelyDown: false,
-      up: up[s.team]!,
-      stage: up[s.team] ? null : 'connect',
-      error: up[s.team] ? null : 'connection refused',
-      detail: null,
-      startedAt: Date.now(),
-      durationMs: 1,
-    })),
+    store.activeServices().map((s) => scoreToRecord(s.id, up[s.team] ? 5 : 0)),
   )
 }
 

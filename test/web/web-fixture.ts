@@ -14,6 +14,7 @@ import type { WebContext } from '../../src/web/web-env.ts'
 import { openWebSite, type WebSite } from '../../src/web/web-server.ts'
 import { serviceSpec } from '../helpers/service-spec.ts'
 import { tempDir } from '../helpers/temp-dir.ts'
+import { scoreToRecord } from '../helpers/score-to-record.ts'
 
 export const HOSTILE = '<script>alert(1)</script><img src=x onerror=alert(1)>'
 export const PASSWORD = 'correct horse'
@@ -83,18 +84,14 @@ export async function webFixture(t: TestContext, options: { metricsToken?: strin
   const ids = Object.fromEntries(store.activeServices().map((s) => [`${s.team}/${s.name}`, s.id]))
   const round = store.beginRound()
   const now = Date.now()
-  const score = (key: string, up: boolean, error: string | null, detail: string | null = null) => ({
-    serviceId: ids[key]!,
-    score: up ? 5 : 0,
-    rawScore: up ? 5 : 0,
-    administrativelyDown: false,
-    up,
-    stage: up ? null : ('match' as const),
-    error,
-    detail,
-    startedAt: now,
-    durationMs: 12,
-  })
+  const score = (key: string, up: boolean, error: string | null, detail: string | null = null) =>
+    scoreToRecord(ids[key]!, up ? 5 : 0, {
+      stage: up ? null : 'match',
+      error,
+      detail,
+      startedAt: now,
+      durationMs: 12,
+    })
   store.writeRound(round, [
     score('1/web', false, `page does not contain "Welcome"; received ${HOSTILE}`, `body: ${HOSTILE}`),
     score('1/db', false, 'team one db secret error'),
