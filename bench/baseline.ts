@@ -7,7 +7,7 @@
  */
 import { connect, type Socket } from 'node:net'
 import { cpuUsage } from 'node:process'
-import ssh2 from 'ssh2'
+import ssh2 from '../checks/ssh2-library.ts'
 import { Client } from 'undici'
 import { HEADLINE_MIX } from './competition.ts'
 import { BENCH_HOST, BENCH_PASSWORD, BENCH_USER, type TargetPorts } from './target-settings.ts'

@@ -37,7 +37,7 @@ function once<T>(load: () => Promise<T>): () => Promise<T> {
 
 // A CommonJS package is taken as its `.default` (its `module.exports`): the single binary's
 // bundle gives such a package no named exports, only the default.
-export const loadSsh2 = once(async () => (await import('ssh2')).default)
+export const loadSsh2 = once(async () => (await import('./ssh2-library.ts')).default)
 export const loadBasicFtp = once(async () => (await import('basic-ftp')).default)
 export const loadImapflow = once(async () => import('imapflow'))
 export const loadLdapts = once(async () => import('ldapts'))

@@ -3,7 +3,7 @@
  * CLOSE). A relative path is looked up as given, then under `/`. Hostile files for the tests (see
  * `demo-files.ts`): `endless` answers every read in full, `stall` never answers a read.
  */
-import ssh2 from 'ssh2'
+import ssh2 from '../../checks/ssh2-library.ts'
 import type { SFTPWrapper } from 'ssh2'
 import { ENDLESS_CHUNK, contentOf, type DemoFile, type HostileFile } from './demo-files.ts'
 

@@ -10,7 +10,7 @@
  * With `files`, it also has an SFTP subsystem that serves them read-only (`sftp-subsystem.ts`).
  */
 import { createServer, type Socket } from 'node:net'
-import ssh2 from 'ssh2'
+import ssh2 from '../../checks/ssh2-library.ts'
 import type { AuthContext, ParsedKey, ServerChannel } from 'ssh2'
 import {
   DEFAULT_HOST,
