@@ -89,9 +89,9 @@ export class SftpCheck extends ServiceType<SftpOptions> {
 function readFile(client: Client, path: string, max: number, signal: AbortSignal): Promise<FetchedFile> {
   return new Promise((resolve, reject) => {
     const fail = (err: Error) => reject(signal.aborted ? (signal.reason as Error) : err)
-    client.once('close', () =>
-      fail(new CheckFailure('action', `the server closed the connection while ${path} was read`)),
-    )
+    const closed = () =>
+      fail(new CheckFailure('action', `the server closed the connection while ${path} was read`))
+    client.once('close', closed)
     client.sftp((err, sftp) => {
       if (err)
         return fail(
@@ -103,6 +103,7 @@ function readFile(client: Client, path: string, max: number, signal: AbortSignal
         const chunks: Buffer[] = []
         let size = 0
         const done = (truncated: boolean) => {
+          client.removeListener('close', closed)
           sftp.close(handle, () => undefined)
           resolve({ data: Buffer.concat(chunks).subarray(0, max), truncated })
         }

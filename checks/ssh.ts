@@ -211,13 +211,19 @@ export function sshConnect(
       }
       reject(err)
     }
+    // Logged in, a close is no longer a failure of the login: the listener goes, and no error is
+    // built when the check ends the connection.
+    const closed = () => fail(new Error('the server closed the connection'))
     client.on('error', fail)
-    client.once('close', () => fail(new Error('the server closed the connection')))
+    client.once('close', closed)
     client.once('handshake', () => {
       handshakeDone = true
       handshaken()
     })
-    client.once('ready', () => resolve())
+    client.once('ready', () => {
+      client.removeListener('close', closed)
+      resolve()
+    })
     client.on('keyboard-interactive', (_name, _instructions, _lang, prompts, finish) => {
       finish(prompts.map(() => login.password ?? ''))
     })
@@ -251,7 +257,12 @@ function run(client: Client, command: string, signal: AbortSignal): Promise<Outp
     let errBytes = 0
     let code: number | null = null
     let channel: ClientChannel | undefined
+    const closed = () => {
+      if (signal.aborted) return reject(signal.reason as Error)
+      reject(new CheckFailure('action', `the server closed the connection while "${command}" ran`))
+    }
     const finish = (truncated: boolean) => {
+      client.removeListener('close', closed)
       if (signal.aborted) return reject(signal.reason as Error)
       resolve({
         stdout: Buffer.concat(stdout).toString('utf8'),
@@ -261,10 +272,7 @@ function run(client: Client, command: string, signal: AbortSignal): Promise<Outp
       })
       if (truncated) channel?.destroy()
     }
-    client.once('close', () => {
-      if (signal.aborted) return reject(signal.reason as Error)
-      reject(new CheckFailure('action', `the server closed the connection while "${command}" ran`))
-    })
+    client.once('close', closed)
     client.exec(command, (err, stream) => {
       if (err)
         return reject(
