@@ -1,6 +1,7 @@
 import { availableParallelism } from 'node:os'
 import { Store } from '../../db/store.ts'
 import type { Competition } from '../config/competition.ts'
+import { limitHeapGrowth } from '../runtime/heap-growth.ts'
 import type { ServiceRegistry } from '../registry.ts'
 import type { WorkerSource } from './check-thread.ts'
 import { runRound, type RoundProgress, type RoundSummary } from './round.ts'
@@ -24,7 +25,7 @@ export interface EngineOptions {
 export const DEFAULT_MAX_IN_FLIGHT = 256
 export const DEFAULT_STALL_MS = 1000
 
-/** Starts the worker pool sized for a competition. */
+/** Starts the worker pool sized for a competition; from then on heaps grow at most 2x (see heap-growth.ts). */
 export async function startPool(
   competition: Pick<Competition, 'teams'>,
   options: EngineOptions,
@@ -41,6 +42,7 @@ export async function startPool(
     prestarted: options.workerSource === undefined ? takePrestartedWorker : undefined,
     log: options.log,
   }).finally(dropPrestartedWorkers)
+  limitHeapGrowth()
   return pool
 }
 
