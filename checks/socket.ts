@@ -35,10 +35,13 @@ export function connectTcp(host: string, port: number, signal: AbortSignal): Pro
     socket.on('error', ignore)
     bindToSignal(socket, signal)
     const fail = (err: Error) => reject(signal.aborted ? (signal.reason as Error) : err)
+    // Once connected, a close is the caller's business: no error is built for it.
+    const closed = () => fail(new Error('connection closed while connecting'))
     socket.once('error', fail)
-    socket.once('close', () => fail(new Error('connection closed while connecting')))
+    socket.once('close', closed)
     socket.once('connect', () => {
       socket.off('error', fail)
+      socket.off('close', closed)
       resolve(socket)
     })
   })
@@ -98,10 +101,12 @@ export function startTls(socket: Socket, settings: TlsSettings, signal: AbortSig
     tls.on('error', ignore)
     bindToSignal(tls, signal)
     const fail = (err: Error) => reject(signal.aborted ? (signal.reason as Error) : tlsFailure(err))
+    const closed = () => fail(new Error('the server closed the connection'))
     tls.once('error', fail)
-    tls.once('close', () => fail(new Error('the server closed the connection')))
+    tls.once('close', closed)
     tls.once('secureConnect', () => {
       tls.off('error', fail)
+      tls.off('close', closed)
       try {
         checkPinned(tls, settings.fingerprint)
       } catch (err) {
