@@ -173,7 +173,7 @@ function steady<T>(runs: readonly T[]): T[] {
  * this many times: the speed of this virtual machine drifts by tens of percent over minutes
  * (its neighbours), and a ratio must see the same drift on both sides.
  */
-const PAIRS = 2
+const PAIRS = 3
 
 async function alternately<A, B>(a: () => Promise<A>, b: () => Promise<B>): Promise<[A[], B[]]> {
   const as: A[] = []
