@@ -4,7 +4,8 @@
  *
  * - `id -un`, `whoami`: the user name; `hostname`: `scanner-demo`; `echo WORDS`: the words;
  *   `true` / `false`: exit 0 / 1;
- * - hostile ones, for the tests: `yes` writes `y` lines forever, `sleep ...` never answers;
+ * - hostile ones, for the tests: `yes` writes `y` lines forever, `sleep ...` never answers,
+ *   `hangup` closes the connection without answering;
  * - anything else: `command not found` on stderr, exit 127.
  *
  * With `files`, it also has an SFTP subsystem that serves them read-only (`sftp-subsystem.ts`).
@@ -68,7 +69,9 @@ export async function startSshServer(options: SshServerOptions = {}): Promise<Ru
     client.on('ready', () => {
       client.on('session', (accept) => {
         const session = accept()
-        session.on('exec', (acceptExec, _reject, info) => run(acceptExec(), info.command, username))
+        session.on('exec', (acceptExec, _reject, info) =>
+          run(acceptExec(), info.command, username, () => client.end()),
+        )
         if (files) session.on('sftp', (acceptSftp) => serveSftp(acceptSftp(), files))
       })
     })
@@ -114,7 +117,7 @@ function authenticate(
   }
 }
 
-function run(stream: ServerChannel, command: string, username: string): void {
+function run(stream: ServerChannel, command: string, username: string, hangUp: () => void): void {
   stream.on('error', () => undefined)
   const [name = '', ...args] = command.trim().split(/\s+/)
   const reply = (out: string, code = 0, err = ''): void => {
@@ -148,6 +151,8 @@ function run(stream: ServerChannel, command: string, username: string): void {
     }
     case 'sleep':
       return
+    case 'hangup':
+      return hangUp()
     default:
       return reply('', 127, `sh: 1: ${name}: not found\n`)
   }

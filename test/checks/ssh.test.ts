@@ -1,8 +1,10 @@
 import assert from 'node:assert/strict'
+import { createServer } from 'node:net'
 import { test, type TestContext } from 'node:test'
 import { startBlackhole } from '../../src/demo/blackhole.ts'
 import { startFlood } from '../../src/demo/flood.ts'
 import { DEMO_SSH_CLIENT_KEY, DEMO_SSH_CLIENT_PUBLIC_KEY } from '../../src/demo/ssh-keys.ts'
+import { listen } from '../../src/demo/running-server.ts'
 import { startSshServer } from '../../src/demo/ssh-server.ts'
 import { closedPort, eventually, runCheck } from '../support/check.ts'
 import { makeService } from '../support/service.ts'
@@ -122,6 +124,24 @@ test('ssh: times out on time in stage "action" when the command never finishes',
   assert.equal(result.stage, 'action')
   assert.equal(result.error, 'timed out after 1 s')
   assert.ok(result.durationMs < 1300, `took ${result.durationMs} ms`)
+})
+
+test('ssh: down with stage "action", not a timeout, when the server hangs up while the command runs', async (t) => {
+  const s = await server(t)
+  const { result } = await runCheck(alice(s.port, { command: 'hangup' }, { timeoutMs: 5000 }))
+  assert.equal(result.stage, 'action')
+  assert.equal(result.error, 'the server closed the connection while "hangup" ran')
+  assert.ok(result.durationMs < 1000, `took ${result.durationMs} ms`)
+})
+
+test('ssh: down with stage "connect", not a timeout, when the server hangs up after its greeting', async (t) => {
+  const hangUp = createServer((socket) => socket.end('SSH-2.0-OpenSSH_9.2\r\n'))
+  const port = await listen(hangUp, '127.0.0.1', 0)
+  t.after(() => hangUp.close())
+  const { result } = await runCheck(alice(port, {}, { timeoutMs: 5000 }))
+  assert.equal(result.stage, 'connect')
+  assert.match(result.error!, /^SSH handshake failed: /)
+  assert.ok(result.durationMs < 1000, `took ${result.durationMs} ms`)
 })
 
 test('ssh: a command that writes forever is read no further than 64 KiB', async (t) => {
